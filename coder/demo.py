@@ -1,0 +1,222 @@
+"""The demo project: a generated 60 s play session coded by two coders (close, not identical).
+
+Everything is synthetic and deterministic (seeded), so the demo is the same on every machine
+and tests can rely on it. The second coder is a jittered copy of the first with a few misses
+and extras, which gives the reliability views something real to show.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from coder.commands import AddEvent, AddHighlight, AddSegment, CommandStack, Composite, SetRating
+from coder.media.probe import media_from_probe, probe
+from coder.media.synth import write_demo_video
+from coder.model import (
+    Code,
+    Consent,
+    Event,
+    FreezePoint,
+    Highlight,
+    Observation,
+    RatingPer,
+    Scheme,
+    Segment,
+    Session,
+    Valence,
+    new_id,
+)
+from coder.schemes import load_shipped, scheme_content_hash
+from coder.store import Project
+
+DEMO_SCHEME = "attachment-core"
+PROJECT_NAME = "demo.attune"
+VIDEO_NAME = "demo-session.mp4"
+Progress = Callable[[float], None]
+
+
+def build_demo(out_dir: Path | None = None, *, seconds: int = 60, progress: Progress | None = None) -> Path:
+    """Generate the demo video and project in ``out_dir`` (a temp folder when None)."""
+    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="attune-demo-"))
+    out.mkdir(parents=True, exist_ok=True)
+    report = progress or (lambda _f: None)
+    video = out / VIDEO_NAME
+    write_demo_video(video, seconds=seconds, progress=lambda f: report(0.8 * f))
+    project_path = out / PROJECT_NAME
+    for stale in (project_path, Path(f"{project_path}-wal"), Path(f"{project_path}-shm")):
+        if stale.exists():
+            os.remove(stale)  # the demo is regenerated from scratch each time
+    result = probe(video)
+    media = media_from_probe(video, result)
+    scheme, text = load_shipped(DEMO_SCHEME)
+    with Project.create(project_path, user="demo") as project:
+        snapshot = project.adopt_scheme(scheme, text, scheme_content_hash(text))
+        session = Session(
+            id=new_id(),
+            label="Demo session",
+            media_id=media.id,
+            family="Demo family",
+            consent=Consent(treatment=True, supervision=True, show_to_parents=True),
+            goal="Noticing and following Sam's lead in play",
+            practice_point="Pause, watch what Sam does, and say it out loud.",
+        )
+        with project.transaction():
+            project.add_media(media, result.frame_times_ms)
+            project.add_session(session)
+        stack = CommandStack(project)
+        segments = _segments(scheme, session.id, media.duration_ms)
+        if segments:
+            stack.push(Composite("Add demo segments", [AddSegment(s) for s in segments]))
+        rng = random.Random(20261124)
+        first = _events(scheme, "", media.duration_ms, rng)
+        coders = (("Therapist A", first, False), ("Supervisor B", _second_coder(first, rng), True))
+        for coder, events, blind in coders:
+            obs = Observation(
+                id=new_id(),
+                session_id=session.id,
+                coder=coder,
+                snapshot_id=snapshot.id,
+                name=f"Demo session/{coder}",
+                blind=blind,
+            )
+            project.add_observation(obs)
+            adds = [AddEvent(_with_observation(e, obs.id)) for e in events]
+            stack.push(Composite(f"Demo codes of {coder}", adds))
+            ratings = _ratings(scheme, obs.id, segments, rng)
+            if ratings:
+                stack.push(Composite("Demo ratings", ratings))
+            project.set_observation_final(obs.id, True)
+        highlight = _highlight(scheme, session.id, first, media.duration_ms)
+        if highlight is not None:
+            stack.push(AddHighlight(highlight))
+    report(1.0)
+    return project_path
+
+
+def _segments(scheme: Scheme, session_id: str, duration_ms: int) -> list[Segment]:
+    if not scheme.segments:
+        return []
+    part = duration_ms // len(scheme.segments)
+    return [
+        Segment(new_id(), session_id, d.name, i * part, min(duration_ms, (i + 1) * part), d.id)
+        for i, d in enumerate(scheme.segments)
+    ]
+
+
+def _events(scheme: Scheme, obs_id: str, duration_ms: int, rng: random.Random) -> list[Event]:
+    """A plausible first coding: grouped states tile the session, others come and go."""
+    events: list[Event] = []
+    frame = 40  # the demo video is 25 fps; keep times on frame starts
+    grouped: set[str] = set()
+    for group in scheme.groups:
+        if not group.exclusive:
+            continue
+        codes = [scheme.code(c) for c in group.codes]
+        grouped.update(group.codes)
+        subject = scheme.subjects_for(codes[0])[0]
+        t = 0
+        while t < duration_ms - 2000:
+            length = rng.randrange(3000, 9000, frame)
+            code = rng.choice(codes)
+            end = min(duration_ms, t + length)
+            events.append(_event(obs_id, code, subject, t, end, scheme, rng))
+            t = end
+    for code in scheme.codes:
+        if code.id in grouped:
+            continue
+        subject = scheme.subjects_for(code)[0]
+        for _ in range(rng.randint(2, 5)):
+            onset = rng.randrange(0, duration_ms - 4000, frame)
+            offset = onset + rng.randrange(1000, 4000, frame) if code.is_state else None
+            events.append(_event(obs_id, code, subject, onset, offset, scheme, rng))
+    events.sort(key=lambda e: (e.onset_ms, e.code_id))
+    return _drop_overlaps(events)
+
+
+def _event(
+    obs_id: str, code: Code, subject: str, onset: int, offset: int | None, scheme: Scheme,
+    rng: random.Random,
+) -> Event:
+    modifiers = {}
+    for mod_id in code.modifiers:
+        modifier = scheme.modifier(mod_id)
+        if modifier.values and modifier.kind.value == "single":
+            modifiers[mod_id] = rng.choice(modifier.values)
+    return Event(new_id(), obs_id, code.id, subject, onset, offset, modifiers)
+
+
+def _drop_overlaps(events: list[Event]) -> list[Event]:
+    """Keep one running instance per (code, subject): overlapping repeats are not coded."""
+    kept: list[Event] = []
+    busy_until: dict[tuple[str, str], int] = {}
+    for e in events:
+        key = (e.code_id, e.subject_id)
+        if e.onset_ms < busy_until.get(key, -1):
+            continue
+        busy_until[key] = e.offset_ms if e.offset_ms is not None else e.onset_ms + 1
+        kept.append(e)
+    return kept
+
+
+def _second_coder(events: list[Event], rng: random.Random) -> list[Event]:
+    """The supervisor: same moments within a few frames, a few misses and extras."""
+    second: list[Event] = []
+    for e in events:
+        if e.offset_ms is None and rng.random() < 0.15:
+            continue  # missed point event
+        shift = rng.choice((-200, -80, -40, 0, 0, 40, 120))
+        onset = max(0, e.onset_ms + shift)
+        offset = None if e.offset_ms is None else max(onset + 40, e.offset_ms + shift)
+        second.append(Event(new_id(), "", e.code_id, e.subject_id, onset, offset, e.modifiers))
+    return _drop_overlaps(sorted(second, key=lambda e: (e.onset_ms, e.code_id)))
+
+
+def _with_observation(event: Event, obs_id: str) -> Event:
+    return Event(
+        event.id, obs_id, event.code_id, event.subject_id, event.onset_ms, event.offset_ms,
+        event.modifiers, event.note,
+    )
+
+
+def _ratings(
+    scheme: Scheme, obs_id: str, segments: list[Segment], rng: random.Random
+) -> list[SetRating]:
+    commands: list[SetRating] = []
+    for rating in scheme.ratings:
+        targets = [s.id for s in segments] if rating.per is RatingPer.SEGMENT else [None]
+        for segment_id in targets or [None]:
+            steps = int(round((rating.maximum - rating.minimum) / rating.step))
+            value = rating.minimum + rating.step * rng.randint(steps // 2, steps)
+            commands.append(SetRating(obs_id, rating.id, segment_id, value))
+    return commands
+
+
+def _highlight(
+    scheme: Scheme, session_id: str, events: list[Event], duration_ms: int
+) -> Highlight | None:
+    strengths = [e for e in events if scheme.code(e.code_id).valence is Valence.STRENGTH]
+    if not strengths:
+        return None
+    moment = strengths[len(strengths) // 2]
+    in_ms = max(0, moment.onset_ms - 2000)
+    out_ms = min(duration_ms, in_ms + 8000)
+    return Highlight(
+        id=new_id(),
+        session_id=session_id,
+        in_ms=in_ms,
+        out_ms=out_ms,
+        title="Following Sam's lead",
+        caption="You waited and watched, and Sam showed you what he wanted to play.",
+        child_voice="You're watching me - I can show you!",
+        talking_point="Ask what she noticed just before Sam looked up.",
+        freeze_points=(FreezePoint(at_ms=moment.onset_ms, caption="Sam looks up at you"),),
+        speed=1.0,
+        theme="following the lead",
+        order=0,
+        shareable=True,
+        event_ids=(moment.id,),
+    )

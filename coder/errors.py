@@ -1,0 +1,46 @@
+"""Error types shared across the core. Every user-facing failure is one of these.
+
+Messages name the file, the place and the fix; they never contain clinical text.
+"""
+
+from __future__ import annotations
+
+
+class AttuneError(Exception):
+    """Base class for errors shown to users as a message, never as a traceback."""
+
+
+class SchemeError(AttuneError):
+    """A coding scheme file is invalid. ``problems`` lists every problem found."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = problems if problems is not None else [message]
+
+
+class ProjectError(AttuneError):
+    """A project file cannot be opened, migrated or written."""
+
+
+class ProjectLockedError(ProjectError):
+    """Another Attune instance holds the project; it can only be opened read-only."""
+
+
+class ReadOnlyError(ProjectError):
+    """A write was attempted on a project opened read-only."""
+
+
+class MediaError(AttuneError):
+    """A media file is missing, unreadable or cannot be decoded."""
+
+
+class CommandError(AttuneError):
+    """A command cannot be applied (unknown code, bad time, running state, ...)."""
+
+
+class ImportFormatError(AttuneError):
+    """An imported or exported file is malformed; the message names file and place."""
+
+
+class Cancelled(AttuneError):
+    """A long job was cancelled by the user; nothing was written."""

@@ -1,0 +1,70 @@
+"""The `attune` command line.
+
+No subcommand, or `attune open FILE`, starts the GUI; everything else is headless and never
+imports Qt (the GUI path imports ui.app lazily). Errors are printed as one clear message
+naming the file and the fix, with exit status 1 (2 for usage errors) — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from coder import __version__
+from coder.errors import AttuneError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from ui.app import run_gui  # Qt is imported only here
+
+    return run_gui(getattr(args, "file", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ui import cli_analysis, cli_exports, cli_project
+
+    parser = argparse.ArgumentParser(
+        prog="attune",
+        description="Attune: code parent-child interaction videos, check reliability, "
+        "and prepare feedback for parents.",
+    )
+    parser.add_argument("--version", action="version", version=f"attune {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p_open = sub.add_parser("open", help="open a project in the app")
+    p_open.add_argument("file", help="project file (*.attune)")
+    p_open.set_defaults(handler=_gui)
+
+    cli_project.register(sub)
+    cli_exports.register(sub)
+    cli_analysis.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        return _gui(args)
+    try:
+        return handler(args)
+    except AttuneError as exc:
+        print(f"attune: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("attune: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    """Entry point of the `attune-gui` launcher: always the GUI."""
+    argv = sys.argv[1:]
+    return _gui(argparse.Namespace(file=argv[0] if argv else None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
