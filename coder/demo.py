@@ -39,7 +39,9 @@ VIDEO_NAME = "demo-session.mp4"
 Progress = Callable[[float], None]
 
 
-def build_demo(out_dir: Path | None = None, *, seconds: int = 60, progress: Progress | None = None) -> Path:
+def build_demo(
+    out_dir: Path | None = None, *, seconds: int = 60, progress: Progress | None = None
+) -> Path:
     """Generate the demo video and project in ``out_dir`` (a temp folder when None)."""
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="attune-demo-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -138,7 +140,12 @@ def _events(scheme: Scheme, obs_id: str, duration_ms: int, rng: random.Random) -
 
 
 def _event(
-    obs_id: str, code: Code, subject: str, onset: int, offset: int | None, scheme: Scheme,
+    obs_id: str,
+    code: Code,
+    subject: str,
+    onset: int,
+    offset: int | None,
+    scheme: Scheme,
     rng: random.Random,
 ) -> Event:
     modifiers = {}
@@ -177,8 +184,14 @@ def _second_coder(events: list[Event], rng: random.Random) -> list[Event]:
 
 def _with_observation(event: Event, obs_id: str) -> Event:
     return Event(
-        event.id, obs_id, event.code_id, event.subject_id, event.onset_ms, event.offset_ms,
-        event.modifiers, event.note,
+        event.id,
+        obs_id,
+        event.code_id,
+        event.subject_id,
+        event.onset_ms,
+        event.offset_ms,
+        event.modifiers,
+        event.note,
     )
 
 
@@ -189,7 +202,7 @@ def _ratings(
     for rating in scheme.ratings:
         targets = [s.id for s in segments] if rating.per is RatingPer.SEGMENT else [None]
         for segment_id in targets or [None]:
-            steps = int(round((rating.maximum - rating.minimum) / rating.step))
+            steps = round((rating.maximum - rating.minimum) / rating.step)
             value = rating.minimum + rating.step * rng.randint(steps // 2, steps)
             commands.append(SetRating(obs_id, rating.id, segment_id, value))
     return commands

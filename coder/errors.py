@@ -44,3 +44,7 @@ class ImportFormatError(AttuneError):
 
 class Cancelled(AttuneError):
     """A long job was cancelled by the user; nothing was written."""
+
+
+class ConsentError(AttuneError):
+    """The session's recorded consent does not allow this use (e.g. showing to parents)."""

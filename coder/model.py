@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 def new_id() -> str:
@@ -18,29 +18,29 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class CodeKind(str, Enum):
+class CodeKind(StrEnum):
     POINT = "point"
     STATE = "state"
 
 
-class Valence(str, Enum):
+class Valence(StrEnum):
     STRENGTH = "strength"
     CONCERN = "concern"
     NEUTRAL = "neutral"
 
 
-class ModifierKind(str, Enum):
+class ModifierKind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
     NUMERIC = "numeric"
 
 
-class RatingPer(str, Enum):
+class RatingPer(StrEnum):
     SESSION = "session"
     SEGMENT = "segment"
 
 
-class MetricKind(str, Enum):
+class MetricKind(StrEnum):
     COUNT = "count"
     RATE_PER_MIN = "rate_per_min"
     PERCENT_TIME = "percent_time"

@@ -128,7 +128,7 @@ def _scheme_validate(args: argparse.Namespace) -> int:
 
 
 def _scheme_show(args: argparse.Namespace) -> int:
-    scheme, text = load_scheme_arg(args.scheme)
+    scheme, _text = load_scheme_arg(args.scheme)
     if args.json:
         print(json.dumps(dataclasses.asdict(scheme), indent=2, ensure_ascii=False))
         return 0
@@ -170,10 +170,9 @@ def _session_add(args: argparse.Namespace) -> int:
     result = probe(args.video)
     media = media_from_probe(args.video, result)
     session = Session(id=new_id(), label=args.label or Path(args.video).stem, media_id=media.id)
-    with Project.open(args.file, user=_user()) as project:
-        with project.transaction():
-            project.add_media(media, result.frame_times_ms)
-            project.add_session(session)
+    with Project.open(args.file, user=_user()) as project, project.transaction():
+        project.add_media(media, result.frame_times_ms)
+        project.add_session(session)
     print(session.id)
     return 0
 
@@ -265,7 +264,9 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "subject": event.subject_id,
         "onset_ms": event.onset_ms,
         "offset_ms": event.offset_ms,
-        "modifiers": {k: list(v) if isinstance(v, tuple) else v for k, v in event.modifiers.items()},
+        "modifiers": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in event.modifiers.items()
+        },
         "note": event.note,
     }
 
