@@ -1,0 +1,284 @@
+"""Presentation mode: the shareable highlights, large, for watching together with parents.
+
+Shows only parent-facing text (title, caption, "what your child might be saying", freeze
+captions). It never receives the project: it is given a PresentationPlan, which holds only
+what may be shown, so nothing internal can leak into a widget by accident.
+Keys: Space play/pause, Right/Left next/previous highlight, R replay, S slow motion
+(1x / 0.5x / 0.25x), Esc close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from coder.consent import require_show_to_parents
+from coder.model import Highlight, Session
+
+SPEEDS = (1.0, 0.5, 0.25)
+
+
+@dataclass(frozen=True)
+class ShownFreeze:
+    at_ms: int
+    caption: str
+    hold_s: float
+
+
+@dataclass(frozen=True)
+class ShownHighlight:
+    """The parent-facing part of a highlight; nothing else exists on this side."""
+
+    title: str
+    caption: str
+    child_voice: str
+    in_ms: int
+    out_ms: int
+    speed: float
+    freezes: tuple[ShownFreeze, ...]
+
+
+@dataclass(frozen=True)
+class PresentationPlan:
+    video_url: str
+    highlights: tuple[ShownHighlight, ...]
+
+
+def plan_presentation(
+    session: Session, media_path: str, highlights: Sequence[Highlight]
+) -> PresentationPlan:
+    """Select and strip the shareable highlights; refuses without consent to show parents."""
+    require_show_to_parents(session, "presentation mode")
+    shown = tuple(
+        ShownHighlight(
+            title=h.title,
+            caption=h.caption,
+            child_voice=h.child_voice,
+            in_ms=h.in_ms,
+            out_ms=h.out_ms,
+            speed=h.speed,
+            freezes=tuple(
+                ShownFreeze(p.at_ms, p.caption, p.hold_s)
+                for p in sorted(h.freeze_points, key=lambda p: p.at_ms)
+            ),
+        )
+        for h in sorted(highlights, key=lambda h: (h.order, h.in_ms))
+        if h.shareable
+    )
+    return PresentationPlan(QUrl.fromLocalFile(media_path).toString(), shown)
+
+
+class _Screen(QWidget):
+    """Paints the current video frame letterboxed, with the overlay text on top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image = QImage()
+        self.top_text = ""
+        self.bottom_lines: list[str] = []
+        self.banner = ""
+        self.setMinimumSize(480, 270)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(20, 18, 16))
+        if not self.image.isNull():
+            scaled = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (self.width() - scaled.width()) / 2
+            y = (self.height() - scaled.height()) / 2
+            painter.drawImage(QRectF(x, y, scaled.width(), scaled.height()), self.image)
+        size = max(14, self.height() // 22)
+        if self.top_text:
+            painter.setFont(QFont("Sans", round(size * 1.2), QFont.Weight.DemiBold))
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(
+                self.rect().adjusted(24, 16, -24, 0), Qt.AlignmentFlag.AlignTop, self.top_text
+            )
+        if self.bottom_lines:
+            painter.setFont(QFont("Sans", size))
+            text = "\n".join(self.bottom_lines)
+            box = self.rect().adjusted(24, 0, -24, -24)
+            bound = painter.boundingRect(
+                box, Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text
+            )
+            painter.fillRect(bound.adjusted(-12, -8, 12, 8), QColor(0, 0, 0, 160))
+            painter.setPen(QColor(255, 255, 255))
+            painter.drawText(box, Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
+        if self.banner:
+            painter.setFont(QFont("Sans", size, QFont.Weight.Bold))
+            painter.setPen(QColor(255, 214, 153))
+            painter.drawText(
+                self.rect().adjusted(0, 16, -24, 0), Qt.AlignmentFlag.AlignRight, self.banner
+            )
+        painter.end()
+
+
+class PresentationWindow(QWidget):
+    """Full-screen (or second-screen) player of a PresentationPlan."""
+
+    closed = Signal()
+
+    def __init__(
+        self, plan: PresentationPlan, parent: QWidget | None = None, audio: bool = True
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Our moments")
+        self.plan = plan
+        self.index = 0
+        self.speed_index = 0
+        self._freeze_done: set[int] = set()
+        self.screen_widget = _Screen(self)
+        self.player = QMediaPlayer(self)
+        self.sink = QVideoSink(self)
+        self.player.setVideoSink(self.sink)
+        self.audio = QAudioOutput(self) if audio else None
+        if self.audio is not None:
+            self.player.setAudioOutput(self.audio)
+        self.sink.videoFrameChanged.connect(self._on_frame)
+        self.player.positionChanged.connect(self._on_position)
+        self.hold_timer = QTimer(self, singleShot=True)
+        self.hold_timer.timeout.connect(self._end_hold)
+        self.buttons: dict[str, QPushButton] = {}
+        controls = QHBoxLayout()
+        for key, label, slot in (
+            ("prev", "◀ Previous", self.previous),
+            ("play", "Play / Pause", self.toggle),
+            ("replay", "↺ Replay", self.replay),
+            ("slow", "Slow motion: 1×", self.cycle_speed),
+            ("next", "Next ▶", self.next),
+        ):
+            button = QPushButton(label, self)
+            button.setMinimumHeight(56)
+            button.setStyleSheet("font-size: 20px; padding: 8px 18px;")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(slot)
+            controls.addWidget(button)
+            self.buttons[key] = button
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(self.screen_widget, 1)
+        layout.addLayout(controls)
+        self.setStyleSheet("background: #141210; color: white;")
+        if plan.highlights:
+            self.player.setSource(QUrl(plan.video_url))
+            self._show(0)
+
+    # --- what is shown -------------------------------------------------------------------
+    @property
+    def current(self) -> ShownHighlight | None:
+        return self.plan.highlights[self.index] if self.plan.highlights else None
+
+    def visible_texts(self) -> list[str]:
+        """Every piece of text a viewer can see now (used by the privacy test)."""
+        texts = [self.windowTitle(), self.screen_widget.top_text, self.screen_widget.banner]
+        texts += self.screen_widget.bottom_lines
+        texts += [b.text() for b in self.buttons.values()]
+        return [t for t in texts if t]
+
+    def _caption_lines(self, h: ShownHighlight) -> list[str]:
+        lines = [h.caption] if h.caption else []
+        if h.child_voice:
+            lines.append(f"\u201c{h.child_voice}\u201d")
+        return lines
+
+    def _show(self, index: int) -> None:
+        self.index = index
+        h = self.plan.highlights[index]
+        self._freeze_done.clear()
+        self.hold_timer.stop()
+        self.screen_widget.top_text = h.title
+        self.screen_widget.bottom_lines = self._caption_lines(h)
+        self.screen_widget.banner = ""
+        self.speed_index = SPEEDS.index(h.speed) if h.speed in SPEEDS else 0
+        self._apply_speed()
+        self.player.setPosition(h.in_ms)
+        self.screen_widget.update()
+
+    # --- controls ------------------------------------------------------------------------
+    def toggle(self) -> None:
+        if self.hold_timer.isActive():
+            self._end_hold()
+        elif self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def replay(self) -> None:
+        if self.current is not None:
+            self._show(self.index)
+            self.player.play()
+
+    def next(self) -> None:
+        if self.index + 1 < len(self.plan.highlights):
+            self._show(self.index + 1)
+
+    def previous(self) -> None:
+        if self.index > 0:
+            self._show(self.index - 1)
+
+    def cycle_speed(self) -> None:
+        self.speed_index = (self.speed_index + 1) % len(SPEEDS)
+        self._apply_speed()
+
+    def _apply_speed(self) -> None:
+        speed = SPEEDS[self.speed_index]
+        self.player.setPlaybackRate(speed)  # Qt keeps the pitch when slowing down
+        self.buttons["slow"].setText(f"Slow motion: {speed:g}×")
+        self.screen_widget.banner = "" if speed == 1.0 else f"{speed:g}× slow motion"
+        self.screen_widget.update()
+
+    # --- playback events -----------------------------------------------------------------
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        image = frame.toImage()
+        if not image.isNull():
+            self.screen_widget.image = image
+            self.screen_widget.update()
+
+    def _on_position(self, ms: int) -> None:
+        h = self.current
+        if h is None or self.hold_timer.isActive():
+            return
+        for i, freeze in enumerate(h.freezes):
+            if i not in self._freeze_done and ms >= freeze.at_ms:
+                self._freeze_done.add(i)
+                self.player.pause()
+                self.player.setPosition(freeze.at_ms)
+                self.screen_widget.bottom_lines = [freeze.caption] if freeze.caption else []
+                self.screen_widget.update()
+                self.hold_timer.start(round(freeze.hold_s * 1000))
+                return
+        if ms >= h.out_ms:
+            self.player.pause()
+
+    def _end_hold(self) -> None:
+        self.hold_timer.stop()
+        h = self.current
+        if h is not None:
+            self.screen_widget.bottom_lines = self._caption_lines(h)
+            self.screen_widget.update()
+        self.player.play()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        actions = {
+            Qt.Key.Key_Space: self.toggle,
+            Qt.Key.Key_Right: self.next,
+            Qt.Key.Key_Left: self.previous,
+            Qt.Key.Key_R: self.replay,
+            Qt.Key.Key_S: self.cycle_speed,
+            Qt.Key.Key_Escape: self.close,
+        }
+        action = actions.get(Qt.Key(event.key()))
+        if action is None:
+            super().keyPressEvent(event)
+        else:
+            action()
+
+    def closeEvent(self, event: object) -> None:  # type: ignore[override]
+        self.player.stop()
+        self.closed.emit()
+        super().closeEvent(event)  # type: ignore[arg-type]
