@@ -333,6 +333,16 @@ class FreezePoint:
 
 
 @dataclass(frozen=True)
+class BlurBox:
+    """A region to blur in parent-facing output, as fractions (0..1) of the frame."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
 class Highlight:
     id: str
     session_id: str
@@ -348,3 +358,4 @@ class Highlight:
     order: int = 0
     shareable: bool = False
     event_ids: tuple[str, ...] = ()
+    blur_boxes: tuple[BlurBox, ...] = ()

@@ -1,0 +1,81 @@
+"""Append-only, hash-chained audit log: who changed what and when (never clinical text).
+
+Each row's hash covers the previous row's hash and its own fields, so an edited or deleted
+row breaks the chain from there on; ``verify_chain`` finds the first break.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    user: str
+    action: str
+    entity: str
+    entity_id: str
+    summary: str
+    prev_hash: str
+    hash: str
+
+
+def _digest(
+    prev: str, at: str, user: str, action: str, entity: str, entity_id: str, summary: str
+) -> str:
+    payload = "\x1f".join((prev, at, user, action, entity, entity_id, summary))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def last_hash(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return str(row[0]) if row else GENESIS
+
+
+def append(
+    db: sqlite3.Connection,
+    prev: str,
+    user: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    summary: str = "",
+) -> str:
+    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    digest = _digest(prev, at, user, action, entity, entity_id, summary)
+    db.execute(
+        "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (at, user, action, entity, entity_id, summary, prev, digest),
+    )
+    return digest
+
+
+def entries(db: sqlite3.Connection) -> list[AuditEntry]:
+    rows = db.execute(
+        "SELECT seq, at, user, action, entity, entity_id, summary, prev_hash, hash "
+        "FROM audit_log ORDER BY seq"
+    ).fetchall()
+    return [AuditEntry(*tuple(r)) for r in rows]
+
+
+def verify_chain(db: sqlite3.Connection) -> list[str]:
+    """Problems found in the chain (empty when intact)."""
+    prev = GENESIS
+    for e in entries(db):
+        if e.prev_hash != prev:
+            return [
+                f"audit row {e.seq}: does not follow the previous row (rows removed or reordered)"
+            ]
+        expected = _digest(prev, e.at, e.user, e.action, e.entity, e.entity_id, e.summary)
+        if expected != e.hash:
+            return [f"audit row {e.seq}: its content was changed after it was written"]
+        prev = e.hash
+    return []

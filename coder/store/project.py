@@ -1,0 +1,243 @@
+"""The project store: one SQLite file per project (DESIGN §4).
+
+WAL with synchronous=FULL; every write happens inside ``transaction()`` and is on disk when
+the outermost one returns. Subscribers hear about changes only after a commit. Every write
+also appends a hash-chained audit row (ids and kinds only, never clinical text).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from coder.errors import ProjectError, ReadOnlyError
+from coder.model import Observation, Scheme, SchemeSnapshot
+from coder.store import audit
+from coder.store.lock import ProjectLock
+from coder.store.opening import backup_copy, check_file, connect, create_file, migrate, verify
+from coder.store.queries import Queries
+from coder.store.schema import current_version
+
+ChangeKind = Literal["added", "changed", "removed"]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    entity: str  # event, segment, rating, highlight, session, observation, media, snapshot
+    before: object | None
+    after: object | None
+
+
+Listener = Callable[[Change], None]
+
+
+class Project(Queries):
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite3.Connection,
+        lock: ProjectLock | None,
+        user: str,
+        read_only: bool,
+    ) -> None:
+        super().__init__(db)
+        self.path = path
+        self.user = user
+        self.read_only = read_only
+        self._lock = lock
+        self._depth = 0
+        self._pending: list[Change] = []
+        self._listeners: list[Listener] = []
+        self._schemes: dict[str, Scheme] = {}
+        self._last_hash = audit.last_hash(db)
+        self.backup_path: Path | None = None
+
+    # --- opening -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, *, user: str = "") -> Project:
+        path = Path(path)
+        create_file(path)
+        return cls.open(path, user=user)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, user: str = "") -> Project:
+        path = Path(path)
+        check_file(path)
+        lock = None if read_only else ProjectLock(path, user)
+        try:
+            db = connect(path)
+            try:
+                version = verify(db, path)
+                backup = None
+                if version < current_version():
+                    if read_only:
+                        raise ProjectError(
+                            f"{path}: uses an older format ({version}) that must be upgraded "
+                            "before use; open it once for writing"
+                        )
+                    backup = backup_copy(db, path, version)
+                    migrate(db, version)
+                db.execute("PRAGMA journal_mode = WAL")
+                if read_only:
+                    db.execute("PRAGMA query_only = ON")
+            except BaseException:
+                db.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            if lock is not None:
+                lock.release()
+            raise ProjectError(
+                f"{path}: cannot open the project ({exc}); restore a backup"
+            ) from exc
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        project = cls(path, db, lock, user, read_only)
+        project.backup_path = backup
+        return project
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None  # type: ignore[assignment]
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions and notifications --------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic, durable unit; nested calls join the outermost one."""
+        self._writable()
+        if self._depth == 0:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._pending = []
+            saved_hash = self._last_hash
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self.db.execute("ROLLBACK")
+                self._last_hash = saved_hash
+                self._pending = []
+                self._schemes_dirty()
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self.db.execute("COMMIT")
+            changes, self._pending = self._pending, []
+            for change in changes:
+                for listener in list(self._listeners):
+                    listener(change)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def record(
+        self,
+        kind: ChangeKind,
+        entity: str,
+        entity_id: str,
+        before: object | None,
+        after: object | None,
+    ) -> None:
+        """Audit and queue a change; call only inside ``transaction()``."""
+        if self._depth == 0:
+            raise ProjectError("internal: a write outside a transaction")
+        self._last_hash = audit.append(self.db, self._last_hash, self.user, kind, entity, entity_id)
+        self._pending.append(Change(kind, entity, before, after))
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only; changes cannot be saved")
+        if self.db is None:
+            raise ProjectError(f"{self.path.name} is closed")
+
+    def _schemes_dirty(self) -> None:
+        self._schemes.clear()
+
+    # --- schemes -------------------------------------------------------------------------
+    def snapshot(self, snapshot_id: str) -> SchemeSnapshot:
+        row = self.db.execute(
+            "SELECT * FROM scheme_snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"{self.path.name}: no scheme snapshot {snapshot_id}")
+        return SchemeSnapshot(row["id"], self._scheme(row), row["content_hash"], row["source_text"])
+
+    def snapshots(self) -> list[SchemeSnapshot]:
+        rows = self.db.execute(
+            "SELECT * FROM scheme_snapshots ORDER BY adopted_at, rowid"
+        ).fetchall()
+        return [
+            SchemeSnapshot(r["id"], self._scheme(r), r["content_hash"], r["source_text"])
+            for r in rows
+        ]
+
+    def _scheme(self, row: sqlite3.Row) -> Scheme:
+        cached = self._schemes.get(row["id"])
+        if cached is None:
+            from coder.schemes import load_scheme_text
+
+            cached = load_scheme_text(row["source_text"], f"scheme snapshot {row['scheme_id']}")
+            self._schemes[row["id"]] = cached
+        return cached
+
+    def scheme_for_observation(self, observation_id: str) -> Scheme:
+        return self.snapshot(self.observation(observation_id).snapshot_id).scheme
+
+    def adopt_scheme(self, scheme: Scheme, source_text: str, content_hash: str) -> SchemeSnapshot:
+        """Store an immutable snapshot of ``scheme``; the same content is adopted only once."""
+        row = self.db.execute(
+            "SELECT id FROM scheme_snapshots WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        if row is not None:
+            return self.snapshot(row["id"])
+        from coder.model import new_id
+
+        snapshot_id = new_id()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO scheme_snapshots VALUES "
+                "(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+                (snapshot_id, scheme.id, scheme.version, content_hash, source_text),
+            )
+            self._schemes[snapshot_id] = scheme
+            snap = SchemeSnapshot(snapshot_id, scheme, content_hash, source_text)
+            self.record("added", "snapshot", snapshot_id, None, snap)
+        return snap
+
+    # --- blind coding ---------------------------------------------------------------------
+    def observations_visible_to(self, session_id: str, coder: str) -> list[Observation]:
+        """A blind coder sees others' observations only once their own and those are final."""
+        all_obs = self.observations(session_id)
+        own = [o for o in all_obs if o.coder == coder]
+        if not any(o.blind for o in own):
+            return all_obs
+        own_final = all(o.final for o in own)
+        return [o for o in all_obs if o.coder == coder or (own_final and o.final)]
+
+    def _require(self, found: Any, what: str, key: str) -> Any:
+        if found is None:
+            raise ProjectError(f"{self.path.name}: no {what} '{key}'")
+        return found

@@ -1,0 +1,81 @@
+"""Project file schema and ordered migrations, keyed on PRAGMA user_version (DESIGN §4).
+
+To change the schema, append a function to MIGRATIONS; never edit one that has shipped.
+Each runs inside one transaction, after a backup copy of the file has been made.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x41545455  # "ATTU": marks a SQLite file as an Attune project
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scheme_snapshots (
+    id TEXT PRIMARY KEY, scheme_id TEXT NOT NULL, version TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE, source_text TEXT NOT NULL, adopted_at TEXT NOT NULL);
+CREATE TABLE media (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, head_sha256 TEXT NOT NULL,
+    tail_sha256 TEXT NOT NULL, duration_ms INTEGER NOT NULL, fps REAL NOT NULL,
+    width INTEGER NOT NULL, height INTEGER NOT NULL, rotation INTEGER NOT NULL,
+    has_audio INTEGER NOT NULL, frame_count INTEGER NOT NULL, vfr INTEGER NOT NULL);
+CREATE TABLE frame_times (
+    media_id TEXT PRIMARY KEY REFERENCES media(id) ON DELETE CASCADE, data BLOB NOT NULL);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, label TEXT NOT NULL, media_id TEXT REFERENCES media(id),
+    family TEXT NOT NULL, recorded_on TEXT NOT NULL, consent TEXT NOT NULL,
+    goal TEXT NOT NULL, practice_point TEXT NOT NULL);
+CREATE TABLE observations (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    coder TEXT NOT NULL, snapshot_id TEXT NOT NULL REFERENCES scheme_snapshots(id),
+    name TEXT NOT NULL, blind INTEGER NOT NULL, final INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    observation_id TEXT NOT NULL REFERENCES observations(id) ON DELETE CASCADE,
+    code_id TEXT NOT NULL, subject_id TEXT NOT NULL, onset_ms INTEGER NOT NULL,
+    offset_ms INTEGER, modifiers TEXT NOT NULL, note TEXT NOT NULL);
+CREATE INDEX events_by_observation ON events(observation_id, onset_ms);
+CREATE TABLE segments (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, onset_ms INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
+    definition_id TEXT);
+CREATE TABLE rating_values (
+    id TEXT PRIMARY KEY,
+    observation_id TEXT NOT NULL REFERENCES observations(id) ON DELETE CASCADE,
+    rating_id TEXT NOT NULL, segment_key TEXT NOT NULL, value REAL NOT NULL,
+    UNIQUE (observation_id, rating_id, segment_key));
+CREATE TABLE highlights (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    in_ms INTEGER NOT NULL, out_ms INTEGER NOT NULL, title TEXT NOT NULL, caption TEXT NOT NULL,
+    child_voice TEXT NOT NULL, talking_point TEXT NOT NULL, freeze_points TEXT NOT NULL,
+    speed REAL NOT NULL, theme TEXT NOT NULL, ord INTEGER NOT NULL, shareable INTEGER NOT NULL,
+    event_ids TEXT NOT NULL);
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
+    action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, summary TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    for statement in _V1.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    # Privacy blur boxes per highlight (JSON list of {x, y, w, h} fractions of the frame).
+    db.execute("ALTER TABLE highlights ADD COLUMN blur_boxes TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+
+
+def current_version() -> int:
+    return len(MIGRATIONS)
