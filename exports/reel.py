@@ -163,7 +163,8 @@ def render_reel(
     tmp = out.with_name(f".{out.name}.part")
     done = 0
     try:
-        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+        opts = {"movflags": "+faststart", "fflags": "+bitexact"}  # bitexact: no encoder tag
+        with av.open(str(tmp), "w", format="mp4", options=opts) as container:
             container.metadata.clear()
             video = container.add_stream("libx264", rate=fps)
             video.width, video.height, video.pix_fmt = width, height, "yuv420p"
