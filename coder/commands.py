@@ -45,14 +45,11 @@ class AddEvent(Command):
         self.ended = []
         group = scheme.group_of(code.id)
         if code.is_state and group is not None and group.exclusive:
-            for other in project.events(self.event.observation_id):
-                if (
-                    other.offset_ms is None
-                    and other.code_id in group.codes
-                    and other.subject_id == self.event.subject_id
-                    and scheme.code(other.code_id).is_state
-                    and other.onset_ms <= self.event.onset_ms
-                ):
+            running = project.running_events(
+                self.event.observation_id, self.event.subject_id, group.codes
+            )
+            for other in running:
+                if other.onset_ms <= self.event.onset_ms:
                     if other.onset_ms == self.event.onset_ms:
                         raise CommandError(
                             f"a {scheme.code(other.code_id).name} state starts at "

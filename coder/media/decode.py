@@ -112,7 +112,7 @@ class FrameDecoder:
         self._container.seek(target, stream=self._stream, backward=True)
         self._iter = None
         for frame in self._container.decode(self._stream):
-            index = self.timebase.frame_at(self._ms(int(frame.pts)))
+            index = self.timebase.frame_at(self._ms(int(frame.pts or 0)))
             return DecodedFrame(index, self.timebase.ms_of(index), self._to_rgb(frame))
         raise MediaError(f"{self.path}: no picture near {ms} ms")
 

@@ -11,7 +11,8 @@ import sqlite3
 from pathlib import Path
 
 from coder.errors import ProjectError
-from coder.store.schema import APPLICATION_ID, MIGRATIONS, current_version
+from coder.store import schema
+from coder.store.schema import APPLICATION_ID, current_version
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -94,7 +95,7 @@ def migrate(db: sqlite3.Connection, from_version: int) -> None:
     for version in range(from_version, current_version()):
         db.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](db)
+            schema.MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:

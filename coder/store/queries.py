@@ -193,6 +193,18 @@ class Queries:
         row = self._one(f"SELECT {R.EVENT_COLUMNS} FROM events WHERE id = ?", event_id)
         return R.event_from_row(self._require(row, "event", event_id))
 
+    def running_events(
+        self, observation_id: str, subject_id: str, code_ids: Sequence[str]
+    ) -> list[Event]:
+        """Events without an end (running states, or points) of these codes for a subject."""
+        marks = ", ".join("?" for _ in code_ids)
+        cur = self.db.execute(
+            f"SELECT {R.EVENT_COLUMNS} FROM events WHERE observation_id = ? AND subject_id = ? "
+            f"AND offset_ms IS NULL AND code_id IN ({marks}) ORDER BY onset_ms, id",
+            (observation_id, subject_id, *code_ids),
+        )
+        return [R.event_from_row(r) for r in cur]
+
     def find_event(self, event_id: str) -> Event | None:
         row = self._one(f"SELECT {R.EVENT_COLUMNS} FROM events WHERE id = ?", event_id)
         return None if row is None else R.event_from_row(row)
