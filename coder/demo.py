@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from coder.analysis.highlights import suggest_highlights
 from coder.commands import AddEvent, AddHighlight, AddSegment, CommandStack, Composite, SetRating
 from coder.media.probe import media_from_probe, probe
 from coder.media.synth import write_demo_video
@@ -27,7 +28,6 @@ from coder.model import (
     Scheme,
     Segment,
     Session,
-    Valence,
     new_id,
 )
 from coder.schemes import load_shipped, scheme_content_hash
@@ -92,9 +92,9 @@ def build_demo(
             if ratings:
                 stack.push(Composite("Demo ratings", ratings))
             project.set_observation_final(obs.id, True)
-        highlight = _highlight(scheme, session.id, first, media.duration_ms)
-        if highlight is not None:
-            stack.push(AddHighlight(highlight))
+        highlights = _highlights(scheme, session.id, first, media.duration_ms)
+        if highlights:
+            stack.push(Composite("Demo highlights", [AddHighlight(h) for h in highlights]))
     report(1.0)
     return project_path
 
@@ -208,28 +208,47 @@ def _ratings(
     return commands
 
 
-def _highlight(
+CAPTIONS = (
+    (
+        "Following Sam's lead",
+        "You waited and watched, and Sam showed you what he wanted to play.",
+        "You're watching me - I can show you!",
+    ),
+    (
+        "Finding each other again",
+        "It got hard for a moment, and you came back to him gently.",
+        "You came back. I'm okay now.",
+    ),
+    ("Sharing the fun", "You both laughed at the tower falling down.", "Again! Do it again!"),
+)
+
+
+def _highlights(
     scheme: Scheme, session_id: str, events: list[Event], duration_ms: int
-) -> Highlight | None:
-    strengths = [e for e in events if scheme.code(e.code_id).valence is Valence.STRENGTH]
-    if not strengths:
-        return None
-    moment = strengths[len(strengths) // 2]
-    in_ms = max(0, moment.onset_ms - 2000)
-    out_ms = min(duration_ms, in_ms + 8000)
-    return Highlight(
-        id=new_id(),
-        session_id=session_id,
-        in_ms=in_ms,
-        out_ms=out_ms,
-        title="Following Sam's lead",
-        caption="You waited and watched, and Sam showed you what he wanted to play.",
-        child_voice="You're watching me - I can show you!",
-        talking_point="Ask what she noticed just before Sam looked up.",
-        freeze_points=(FreezePoint(at_ms=moment.onset_ms, caption="Sam looks up at you"),),
-        speed=1.0,
-        theme="following the lead",
-        order=0,
-        shareable=True,
-        event_ids=(moment.id,),
-    )
+) -> list[Highlight]:
+    """Demo highlights from the suggestions; the last one is kept private (not shareable)."""
+    suggestions = suggest_highlights(scheme, events, duration_ms, max_count=3, length_ms=8000)
+    out = []
+    for order, (s, (title, caption, voice)) in enumerate(zip(suggestions, CAPTIONS, strict=False)):
+        freeze = (s.in_ms + s.out_ms) // 2
+        out.append(
+            Highlight(
+                id=new_id(),
+                session_id=session_id,
+                in_ms=s.in_ms,
+                out_ms=s.out_ms,
+                title=title,
+                caption=caption,
+                child_voice=voice,
+                talking_point="Ask what she noticed just before Sam looked up.",
+                freeze_points=(
+                    FreezePoint(at_ms=freeze, caption="Look at his face here", hold_s=2.0),
+                ),
+                speed=0.5 if order == 1 else 1.0,
+                theme=s.theme,
+                order=order,
+                shareable=order < 2,
+                event_ids=s.event_ids,
+            )
+        )
+    return out

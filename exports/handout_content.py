@@ -63,7 +63,7 @@ def still_time(highlight: Highlight) -> tuple[int, str]:
     """The frame a still shows: the first freeze point, else the middle of the highlight."""
     if highlight.freeze_points:
         point = highlight.freeze_points[0]
-        return point.at_ms, point.caption or highlight.caption
+        return point.at_ms, highlight.caption or point.caption
     return (highlight.in_ms + highlight.out_ms) // 2, highlight.caption
 
 

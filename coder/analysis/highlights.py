@@ -62,6 +62,8 @@ def suggest_highlights(
         start = _place_window(anchor.onset_ms - 1000, length_ms, duration_ms, concerns)
         end = start + length_ms
         inside = [e for e in strengths if e.onset_ms < end and _end(e) > start]
+        if not inside:  # sliding off a concern moved the window past every strength moment
+            continue
         score = 0.0
         for e in inside:
             if e.offset_ms is None:

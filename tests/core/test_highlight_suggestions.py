@@ -54,3 +54,17 @@ def test_no_strength_codes_means_no_suggestions() -> None:
 def test_short_session_window_is_clamped() -> None:
     got = suggest_highlights(SCHEME, [ev("a", "warm", 3_000)], 4_000)
     assert len(got) == 1 and got[0].in_ms == 0 and got[0].out_ms == 4_000
+
+
+def test_window_pushed_off_a_concern_past_all_strengths_is_dropped() -> None:
+    # The only strength moment sits inside a long concern state: no window can avoid it.
+    scheme = Scheme(
+        id="t",
+        name="t",
+        version="1",
+        subjects=SCHEME.subjects,
+        codes=(*SCHEME.codes, Code("dis", "Disengaged", CodeKind.STATE, valence=Valence.CONCERN)),
+    )
+    events = [ev("w", "warm", 3_000), ev("d", "dis", 2_000, 4_000)]
+    got = suggest_highlights(scheme, events, 20_000, length_ms=5_000)
+    assert all("w" in s.event_ids for s in got)
