@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.model import Consent, Media, Observation, Session, new_id
-from coder.model import Fingerprint
+from coder.model import Consent, Fingerprint, Media, Observation, Session
 from coder.schemes import load_shipped, scheme_content_hash
 from coder.store import Project
 

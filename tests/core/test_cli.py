@@ -153,9 +153,10 @@ def test_cli_headless_path_never_imports_qt(tmp_path: Path) -> None:
 def test_demo_project(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = str(demo_dir / "demo.attune")
     code, out, _ = run(capsys, "events", "list", project, "--json")
+    assert code == 0
     rows = json.loads(out)
     coders = {r["observation_id"] for r in rows}
     assert len(coders) == 2 and len(rows) > 10
-    code, out, _ = run(capsys, "highlights", project, "--session", "Demo session", "--json")
+    _code, out, _ = run(capsys, "highlights", project, "--session", "Demo session", "--json")
     highlights = json.loads(out)
     assert any(h["shareable"] for h in highlights)

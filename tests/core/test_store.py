@@ -14,8 +14,7 @@ import pytest
 
 from coder.errors import ProjectError, ProjectLockedError
 from coder.model import Fingerprint, Observation
-from coder.store import Project
-from coder.store import schema
+from coder.store import Project, schema
 
 
 def _unchanged(path: Path) -> tuple[int, bytes]:

@@ -75,7 +75,7 @@ def test_reel_frames_holds_captions_audio(demo_copy: Path, tmp_path: Path) -> No
         media = project.media(session.media_id)  # type: ignore[arg-type]
         tb = TimeBase(project.frame_times(media.id), media.duration_ms)
         result = make_reel(project, session.id, out, ReelOptions(title_s=1.0))
-    assert [p.kind for p in result.pieces][0] == "title"
+    assert next(p.kind for p in result.pieces) == "title"
     assert any(p.kind == "hold" for p in result.pieces)
     assert any(p.repeat == 2 for p in result.pieces)  # the demo's slowed highlight
     with av.open(str(out)) as container:
