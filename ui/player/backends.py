@@ -54,7 +54,9 @@ class QtBackend(PlayerBackend):
         self.player.playbackStateChanged.connect(
             lambda state: self.playingChanged.emit(state == QMediaPlayer.PlaybackState.PlayingState)
         )
-        self.player.errorOccurred.connect(lambda _e, text: self.failed.emit(text or "playback error"))
+        self.player.errorOccurred.connect(
+            lambda _e, text: self.failed.emit(text or "playback error")
+        )
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         if not frame.isValid():

@@ -46,7 +46,9 @@ class _ExactFrameWorker(QObject):
         if index != self.wanted:
             return  # a newer request is queued; skip converting this one
         height, width = frame.image.shape[:2]
-        image = QImage(frame.image.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        image = QImage(
+            frame.image.data, width, height, 3 * width, QImage.Format.Format_RGB888
+        ).copy()
         self.decoded.emit(frame.index, frame.pts_ms, image)
 
     @Slot()
@@ -64,7 +66,9 @@ class PlayerController(QObject):
     error = Signal(str)
     _requestFrame = Signal(int)
 
-    def __init__(self, parent: QObject | None = None, backend: str = "qt", audio: bool = True) -> None:
+    def __init__(
+        self, parent: QObject | None = None, backend: str = "qt", audio: bool = True
+    ) -> None:
         super().__init__(parent)
         self.backend: PlayerBackend = make_backend(backend, self, audio=audio)
         self.backend.frameReady.connect(self._on_backend_frame)

@@ -30,6 +30,7 @@ class VideoView(QWidget):
             painter.drawImage(QRectF(x, y, size.width(), size.height()), image)
         elif self.message:
             painter.setPen(QColor(220, 220, 220))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.message)
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message
+            )
         painter.end()

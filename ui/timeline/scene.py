@@ -1,0 +1,231 @@
+"""The timeline scene: lanes (segments, ratings, highlights, then subject × code) and items.
+
+Kept in step with the project by its change notifications: an added, changed or removed
+event adds, moves or removes exactly one item (``items`` maps event id -> item); nothing is
+rebuilt after an edit. Zoom re-places items (x = ms * px_per_ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
+
+from coder.commands import Command, Composite, DeleteEvents, EditEvent
+from coder.model import Event, Scheme
+from coder.store import Change, Project
+from coder.timebase import TimeBase
+from ui.timeline.items import EDGE_PX, BandItem, EventItem
+
+LANE_H = 22
+TOP = 26  # room for the ruler
+SPECIAL = ("segments", "ratings", "highlights")
+
+
+class TimelineScene(QGraphicsScene):
+    seekRequested = Signal(int)
+
+    def __init__(
+        self,
+        project: Project,
+        observation_id: str,
+        timebase: TimeBase,
+        push: Callable[[Command], bool],
+    ) -> None:
+        super().__init__()
+        self.project, self.observation_id = project, observation_id
+        self.session_id = project.observation(observation_id).session_id
+        self.timebase, self.push = timebase, push
+        self.scheme: Scheme = project.scheme_for_observation(observation_id)
+        self.read_only = project.read_only
+        self.px_per_ms = 0.1
+        self.running_end_ms = 0
+        self.collapsed: set[str] = set()
+        self.lanes: list[tuple[str, str]] = []  # (subject or special, code or "")
+        self._lane_index: dict[tuple[str, str], int] = {}
+        self.items_by_id: dict[str, EventItem] = {}
+        self.bands: dict[str, BandItem] = {}
+        self._rating_labels: list[QGraphicsSimpleTextItem] = []
+        self._kinds = {c.id: c for c in self.scheme.codes}
+        self._build_lanes()
+        for event in project.events(observation_id):
+            self._add(event)
+        self._load_bands()
+        self._resize()
+        self._unsubscribe = project.subscribe(self.on_change)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    # --- lanes ----------------------------------------------------------------------------
+    def _build_lanes(self) -> None:
+        self.lanes = [(name, "") for name in SPECIAL]
+        for subject in self.scheme.subjects:
+            codes = [c.id for c in self.scheme.codes if subject.id in self.scheme.subjects_for(c)]
+            if not codes:
+                continue
+            if subject.id in self.collapsed:
+                self.lanes.append((subject.id, "*"))
+            else:
+                self.lanes += [(subject.id, c) for c in codes]
+        self._lane_index = {lane: i for i, lane in enumerate(self.lanes)}
+
+    def lane_rect(self, subject: str, code: str) -> tuple[float, float]:
+        index = self._lane_index.get((subject, code), self._lane_index.get((subject, "*"), 0))
+        return TOP + index * LANE_H, LANE_H
+
+    def lane_label(self, index: int) -> str:
+        subject, code = self.lanes[index]
+        if code == "":
+            return subject.capitalize()
+        name = {s.id: s.name for s in self.scheme.subjects}.get(subject, subject)
+        return f"{name}: all codes" if code == "*" else f"{name}: {self._kinds[code].name}"
+
+    def toggle_subject(self, subject: str) -> None:
+        self.collapsed ^= {subject}
+        self._build_lanes()
+        self.relayout()
+
+    def is_state(self, code_id: str) -> bool:
+        code = self._kinds.get(code_id)
+        return code is not None and code.is_state
+
+    # --- geometry -------------------------------------------------------------------------
+    def set_zoom(self, px_per_ms: float) -> None:
+        self.px_per_ms = px_per_ms
+        self.relayout()
+
+    def relayout(self) -> None:
+        for item in self.items_by_id.values():
+            item.place()
+        self._load_bands()
+        self._resize()
+
+    def _resize(self) -> None:
+        width = self.timebase.duration_ms * self.px_per_ms
+        self.setSceneRect(QRectF(0, 0, width + 40, TOP + len(self.lanes) * LANE_H + 4))
+
+    def set_running_end(self, ms: int) -> None:
+        self.running_end_ms = ms
+        for item in self.items_by_id.values():
+            if item.event.offset_ms is None and not item.is_point:
+                item.place()
+
+    def snap_ms(self, ms: float, exclude: str | None = None) -> int:
+        """Snap to another event's edge within a few pixels, else to the nearest frame start."""
+        slack = EDGE_PX / self.px_per_ms
+        best: tuple[float, int] | None = None
+        area = QRectF(ms * self.px_per_ms - EDGE_PX, 0, 2 * EDGE_PX, self.sceneRect().height())
+        for item in self.items(area):
+            if isinstance(item, EventItem) and item.event.id != exclude:
+                for edge in (item.event.onset_ms, item.event.offset_ms):
+                    if (
+                        edge is not None
+                        and abs(edge - ms) <= slack
+                        and (best is None or abs(edge - ms) < best[0])
+                    ):
+                        best = (abs(edge - ms), edge)
+        if best is not None:
+            return best[1]
+        return self.timebase.nearest_frame_edge(round(ms))
+
+    # --- items ----------------------------------------------------------------------------
+    def _add(self, event: Event) -> EventItem:
+        code = self._kinds.get(event.code_id)
+        item = EventItem(
+            self, event, code.color if code else "#808080", code.name if code else event.code_id
+        )
+        self.items_by_id[event.id] = item
+        item.place()
+        self.addItem(item)
+        return item
+
+    def _load_bands(self) -> None:
+        for band in self.bands.values():
+            self.removeItem(band)
+        for label in self._rating_labels:
+            self.removeItem(label)
+        self.bands, self._rating_labels = {}, []
+        for seg in self.project.segments(self.session_id):
+            self._band(seg.id, seg.name, seg.onset_ms, seg.offset_ms, "segments", QColor("#d9e4f5"))
+        for h in self.project.highlights(self.session_id):
+            color = QColor("#ffd38a") if h.shareable else QColor("#e6e0d4")
+            self._band(h.id, h.title or "highlight", h.in_ms, h.out_ms, "highlights", color)
+        segments = {s.id: s for s in self.project.segments(self.session_id)}
+        ratings = {r.id: r.name for r in self.scheme.ratings}
+        y, _ = self.lane_rect("ratings", "")
+        next_x: dict[str, float] = {}  # per segment: where the next label goes
+        for value in self.project.rating_values(self.observation_id):
+            seg = segments.get(value.segment_id or "")
+            key = seg.id if seg else ""
+            x = next_x.get(key, (seg.onset_ms if seg else 0) * self.px_per_ms + 4)
+            label = QGraphicsSimpleTextItem(
+                f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
+            )
+            label.setPos(x, y + 3)
+            next_x[key] = x + label.boundingRect().width() + 12
+            self.addItem(label)
+            self._rating_labels.append(label)
+
+    def _band(
+        self, item_id: str, label: str, start: int, end: int, lane: str, color: QColor
+    ) -> None:
+        y, h = self.lane_rect(lane, "")
+        band = BandItem(item_id, label, color)
+        band.setRect(
+            QRectF(start * self.px_per_ms, y + 2, max(2, (end - start) * self.px_per_ms), h - 4)
+        )
+        band.setPen(QPen(color.darker(140), 0))
+        band.setBrush(QBrush(color))
+        self.addItem(band)
+        self.bands[item_id] = band
+
+    def on_change(self, change: Change) -> None:
+        if change.entity == "event":
+            before, after = change.before, change.after
+            if isinstance(after, Event) and after.observation_id != self.observation_id:
+                return
+            if isinstance(before, Event) and before.observation_id != self.observation_id:
+                return
+            if change.kind == "added" and isinstance(after, Event):
+                self._add(after)
+            elif change.kind == "changed" and isinstance(after, Event):
+                item = self.items_by_id.get(after.id) or self._add(after)
+                item.event = after
+                item.place()
+                item.update()
+            elif change.kind == "removed" and isinstance(before, Event):
+                item = self.items_by_id.pop(before.id, None)
+                if item is not None:
+                    self.removeItem(item)
+        elif change.entity in ("segment", "highlight", "rating"):
+            self._load_bands()
+
+    # --- edits ----------------------------------------------------------------------------
+    def commit_drag(self, item: EventItem, onset: int, offset: int | None) -> None:
+        shift = onset - item.event.onset_ms
+        others = [i for i in self.selected_events() if i is not item] if item.isSelected() else []
+        moved_whole = offset is None or (
+            item.event.offset_ms is not None and offset - item.event.offset_ms == shift
+        )
+        if others and moved_whole:
+            commands: list[Command] = []
+            for i in [item, *others]:
+                e = i.event
+                end = None if e.offset_ms is None else e.offset_ms + shift
+                commands.append(EditEvent(e.id, onset_ms=max(0, e.onset_ms + shift), offset_ms=end))
+            ok = self.push(Composite(f"Move {len(commands)} events", commands))
+        else:
+            ok = self.push(EditEvent(item.event.id, onset_ms=onset, offset_ms=offset))
+        if not ok:
+            item.place()
+
+    def selected_events(self) -> list[EventItem]:
+        return [i for i in self.selectedItems() if isinstance(i, EventItem)]
+
+    def delete_selected(self) -> None:
+        ids = [i.event.id for i in self.selected_events()]
+        if ids and not self.read_only:
+            self.push(DeleteEvents(ids))
