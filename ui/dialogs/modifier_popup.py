@@ -49,6 +49,8 @@ class ModifierPopup(QDialog):
                 else QAbstractItemView.SelectionMode.SingleSelection
             )
             self.list.setCurrentRow(0)
+            if multiple:
+                self.list.clearSelection()  # nothing chosen until a number is pressed
             layout.addWidget(self.list)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

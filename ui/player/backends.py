@@ -50,7 +50,7 @@ class QtBackend(PlayerBackend):
         if self.audio is not None:
             self.player.setAudioOutput(self.audio)
         self.sink.videoFrameChanged.connect(self._on_frame)
-        self.player.positionChanged.connect(self.positionChanged)
+        self.player.positionChanged.connect(lambda ms: self.positionChanged.emit(int(ms)))
         self.player.playbackStateChanged.connect(
             lambda state: self.playingChanged.emit(state == QMediaPlayer.PlaybackState.PlayingState)
         )

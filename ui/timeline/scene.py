@@ -156,11 +156,12 @@ class TimelineScene(QGraphicsScene):
         segments = {s.id: s for s in self.project.segments(self.session_id)}
         ratings = {r.id: r.name for r in self.scheme.ratings}
         y, _ = self.lane_rect("ratings", "")
-        next_x: dict[str, float] = {}  # per segment: where the next label goes
+        next_x: dict[str, float] = {}  # per anchor: where the next label goes
         for value in self.project.rating_values(self.observation_id):
             seg = segments.get(value.segment_id or "")
-            key = seg.id if seg else ""
-            x = next_x.get(key, (seg.onset_ms if seg else 0) * self.px_per_ms + 4)
+            start = (seg.onset_ms if seg else 0) * self.px_per_ms + 4
+            key = f"{start:.0f}"  # labels anchored at the same place line up one after another
+            x = next_x.get(key, start)
             label = QGraphicsSimpleTextItem(
                 f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
             )

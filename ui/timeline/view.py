@@ -76,15 +76,17 @@ class TimelineView(QGraphicsView):
         self.setMinimumHeight(160)
         self.labels = _LaneLabels(self)
         self.verticalScrollBar().valueChanged.connect(self.labels.update)
-        scene.selectionChanged.connect(
-            lambda: self.selectionChanged.emit([i.event.id for i in scene.selected_events()])
-        )
+        scene.selectionChanged.connect(self._emit_selection)
+
+    def _emit_selection(self) -> None:
+        self.selectionChanged.emit([i.event.id for i in self.timeline.selected_events()])
 
     # --- zoom and playhead ------------------------------------------------------------------
     def fit_all(self) -> None:
         width = max(100, self.viewport().width() - 20)
         self.set_zoom(width / max(1, self.timeline.timebase.duration_ms))
         self.horizontalScrollBar().setValue(0)
+        self.verticalScrollBar().setValue(0)
 
     def min_zoom(self) -> float:
         return max(

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from coder.media.probe import media_from_probe, probe
+from coder.media.synth import write_index_video
+from coder.model import Consent, Observation, Session
+from coder.schemes import load_shipped, scheme_content_hash
+from coder.store import Project
+
+
+@pytest.fixture(autouse=True)
+def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record message boxes instead of blocking the test on them."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(str(a[2])))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    return shown
+
+
+@pytest.fixture
+def prefs(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from ui.settings import Preferences
+
+    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    prefs.ask_modifiers = False
+    return prefs
+
+
+@pytest.fixture
+def index_project(tmp_path: Path) -> Iterator[Path]:
+    """A project on a 4 s 25 fps index video (frames carry their number), one observation."""
+    video = tmp_path / "clip.mp4"
+    write_index_video(video, frames=100, gop=12, size=(160, 120))
+    path = tmp_path / "ui.attune"
+    scheme, text = load_shipped("attachment-core")
+    result = probe(video)
+    media = media_from_probe(video, result)
+    with Project.create(path, user="ui") as project:
+        snap = project.adopt_scheme(scheme, text, scheme_content_hash(text))
+        with project.transaction():
+            project.add_media(media, result.frame_times_ms)
+            project.add_session(
+                Session("s1", "Week 1", media.id, consent=Consent(show_to_parents=True))
+            )
+        project.add_observation(Observation("o1", "s1", "Ana", snap.id, name="Week 1/Ana"))
+    yield path

@@ -1,0 +1,239 @@
+"""The event table: a Qt model over one observation's events, updated row by row from the
+project's change notifications (never reset after an edit); edits go through commands.
+
+Onset/offset accept hh:mm:ss.mmm, mm:ss.mmm or plain milliseconds; the code column offers the
+scheme's codes. A proxy sorts and filters by subject, code or text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from coder.commands import Command, EditEvent
+from coder.model import Event, Scheme
+from coder.store import Change, Project
+from coder.timebase import TimeBase
+from ui.timeline.view import format_ms
+
+COLUMNS = ("Subject", "Code", "Onset", "Offset", "Duration", "Modifiers", "Note")
+ONSET, OFFSET, NOTE, CODE = 2, 3, 6, 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+def parse_time(text: str) -> int:
+    """'1:02:03.250', '02:03.250', '3.5' (seconds) or '3500ms' / '3500' (ms) -> ms."""
+    text = text.strip().lower()
+    if text.endswith("ms"):
+        return int(float(text[:-2]))
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    parts = text.split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+        raise ValueError(f"'{text}' is not a time; type e.g. 01:23.400 or 83400")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return round(seconds * 1000)
+
+
+class EventTableModel(QAbstractTableModel):
+    def __init__(
+        self,
+        project: Project,
+        observation_id: str,
+        timebase: TimeBase,
+        push: Callable[[Command], bool],
+    ) -> None:
+        super().__init__()
+        self.project, self.observation_id = project, observation_id
+        self.timebase, self.push = timebase, push
+        self.scheme: Scheme = project.scheme_for_observation(observation_id)
+        self._names = {c.id: c.name for c in self.scheme.codes}
+        self._subjects = {s.id: s.name for s in self.scheme.subjects}
+        self.events: list[Event] = project.events(observation_id)  # sorted by (onset, id)
+        self._unsubscribe = project.subscribe(self.on_change)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def row_of(self, event_id: str) -> int:
+        return next((i for i, e in enumerate(self.events) if e.id == event_id), -1)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e = self.events[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.UserRole:  # sort keys
+            return (
+                e.subject_id,
+                self._names.get(e.code_id, e.code_id),
+                e.onset_ms,
+                e.offset_ms if e.offset_ms is not None else -1,
+                e.duration_ms,
+                "",
+                e.note,
+            )[col]
+        if role == Qt.ItemDataRole.EditRole:
+            return (
+                e.subject_id,
+                e.code_id,
+                format_ms(e.onset_ms),
+                "" if e.offset_ms is None else format_ms(e.offset_ms),
+                "",
+                "",
+                e.note,
+            )[col]
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if col == 0:
+            return self._subjects.get(e.subject_id, e.subject_id)
+        if col == CODE:
+            return self._names.get(e.code_id, e.code_id)
+        if col == ONSET:
+            return f"{format_ms(e.onset_ms)}  (f{self.timebase.frame_at(e.onset_ms)})"
+        if col == OFFSET:
+            if e.offset_ms is None:
+                return "running" if self.scheme.code(e.code_id).is_state else ""
+            return f"{format_ms(e.offset_ms)}  (f{self.timebase.frame_at(e.offset_ms)})"
+        if col == 4:
+            return f"{e.duration_ms / 1000:.2f} s" if e.offset_ms is not None else ""
+        if col == 5:
+            return ", ".join(
+                f"{k}={'+'.join(v) if isinstance(v, tuple) else v}"
+                for k, v in sorted(e.modifiers.items())
+            )
+        return e.note
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.column() in (CODE, ONSET, OFFSET, NOTE) and not self.project.read_only:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        e = self.events[index.row()]
+        col = index.column()
+        try:
+            if col == ONSET:
+                command = EditEvent(e.id, onset_ms=self.timebase.snap(parse_time(str(value))))
+            elif col == OFFSET:
+                command = EditEvent(e.id, offset_ms=self.timebase.snap(parse_time(str(value))))
+            elif col == CODE:
+                command = EditEvent(e.id, code_id=str(value))
+            elif col == NOTE:
+                command = EditEvent(e.id, note=str(value))
+            else:
+                return False
+        except ValueError:
+            return False
+        return self.push(command)
+
+    # --- incremental updates ---------------------------------------------------------------
+    def _key(self, e: Event) -> tuple[int, str]:
+        return (e.onset_ms, e.id)
+
+    def _insert(self, e: Event) -> None:
+        row = bisect_left([self._key(x) for x in self.events], self._key(e))
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.events.insert(row, e)
+        self.endInsertRows()
+
+    def _remove(self, event_id: str) -> None:
+        row = self.row_of(event_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.events[row]
+            self.endRemoveRows()
+
+    def on_change(self, change: Change) -> None:
+        if change.entity != "event":
+            return
+        for item in (change.before, change.after):
+            if isinstance(item, Event) and item.observation_id != self.observation_id:
+                return
+        if change.kind == "added" and isinstance(change.after, Event):
+            self._insert(change.after)
+        elif change.kind == "removed" and isinstance(change.before, Event):
+            self._remove(change.before.id)
+        elif change.kind == "changed" and isinstance(change.after, Event):
+            row = self.row_of(change.after.id)
+            if row >= 0 and self._key(self.events[row]) == self._key(change.after):
+                self.events[row] = change.after
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            else:  # its sort position moved: one remove and one insert
+                self._remove(change.after.id)
+                self._insert(change.after)
+
+
+class EventFilterProxy(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+        self.subject = ""
+        self.code = ""
+        self.text = ""
+
+    def set_filter(self, subject: str = "", code: str = "", text: str = "") -> None:
+        self.subject, self.code, self.text = subject, code, text.lower()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, EventTableModel)
+        e = model.events[row]
+        if self.subject and e.subject_id != self.subject:
+            return False
+        if self.code and e.code_id != self.code:
+            return False
+        if self.text:
+            haystack = " ".join(str(model.data(model.index(row, c))) for c in range(len(COLUMNS)))
+            return self.text in haystack.lower()
+        return True
+
+
+class CodeDelegate(QStyledItemDelegate):
+    """A combo box of the scheme's codes for the Code column."""
+
+    def __init__(self, scheme: Scheme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scheme = scheme
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        combo = QComboBox(parent)
+        for code in self.scheme.codes:
+            combo.addItem(code.name, code.id)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)

@@ -1,0 +1,69 @@
+"""Run long jobs off the GUI thread with a progress dialog and a Cancel button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from coder.errors import AttuneError, Cancelled
+
+Job = Callable[[Callable[[float], None], Callable[[], bool]], Any]
+
+
+class _Signals(QObject):
+    progress = Signal(float)
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _Runner(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = _Signals()
+        self.cancelled = False
+
+    def run(self) -> None:
+        try:
+            result = self.job(self.signals.progress.emit, lambda: self.cancelled)
+        except Cancelled:
+            self.signals.failed.emit("")
+        except AttuneError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # a bug must still reach the user as a message, not a hang
+            self.signals.failed.emit(f"Unexpected error: {exc.__class__.__name__}: {exc}")
+        else:
+            self.signals.done.emit(result)
+
+
+def run_job(
+    parent: QWidget,
+    title: str,
+    job: Job,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[str], None],
+) -> _Runner:
+    """Start ``job(progress, cancelled)`` on the thread pool; the GUI stays responsive."""
+    dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    runner = _Runner(job)
+    runner.signals.progress.connect(lambda f: dialog.setValue(int(f * 1000)))
+    dialog.canceled.connect(lambda: setattr(runner, "cancelled", True))
+
+    def finish(result: object) -> None:
+        dialog.reset()
+        on_done(result)
+
+    def fail(message: str) -> None:
+        dialog.reset()
+        if message:
+            on_error(message)
+
+    runner.signals.done.connect(finish)
+    runner.signals.failed.connect(fail)
+    QThreadPool.globalInstance().start(runner)
+    return runner

@@ -1,0 +1,340 @@
+"""The coding workspace: video, timeline, event table and ratings for one observation.
+
+The window only wires views to the core: time comes from the player controller (our time
+base), edits go through the undo bridge (commands), and the views update themselves from the
+project's change notifications.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.commands import CommandStack
+from coder.errors import AttuneError, ProjectLockedError
+from coder.media.fingerprint import matches
+from coder.model import Observation
+from coder.store import Project
+from ui import actions
+from ui.coding import CodingController
+from ui.dialogs.modifier_popup import ask_modifiers
+from ui.events.table import CodeDelegate, EventFilterProxy, EventTableModel
+from ui.player.controller import PlayerController
+from ui.player.video_view import VideoView
+from ui.ratings.panel import RatingsPanel
+from ui.settings import Preferences
+from ui.timeline.scene import TimelineScene
+from ui.timeline.view import TimelineView, format_ms
+from ui.undo import UndoBridge
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".m4v"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, prefs: Preferences | None = None, audio: bool = True) -> None:
+        super().__init__()
+        self.prefs = prefs or Preferences()
+        self.setWindowTitle("Attune")
+        self.setAcceptDrops(True)
+        self.project: Project | None = None
+        self.bridge: UndoBridge | None = None
+        self.observation: Observation | None = None
+        self.coding: CodingController | None = None
+        self.scene: TimelineScene | None = None
+        self.table_model: EventTableModel | None = None
+        self.ratings: RatingsPanel | None = None
+        self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
+        self.video = VideoView(self.player)
+        self.timeline: TimelineView | None = None
+        self.table = QTableView()
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.doubleClicked.connect(self._seek_to_row)
+        self.side = QTabWidget()
+        self.side.addTab(self.table, "Events")
+        self.top = QSplitter(Qt.Orientation.Horizontal)
+        self.top.addWidget(self.video)
+        self.top.addWidget(self.side)
+        self.top.setStretchFactor(0, 3)
+        self.top.setStretchFactor(1, 2)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.top)
+        self.timeline_holder = QWidget()
+        QVBoxLayout(self.timeline_holder).setContentsMargins(0, 0, 0, 0)
+        self.split.addWidget(self.timeline_holder)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.setCentralWidget(self.split)
+        self.observation_box = QComboBox()
+        self.observation_box.currentIndexChanged.connect(self._observation_chosen)
+        self.subject_box = QComboBox()
+        self.subject_box.currentIndexChanged.connect(self._subject_chosen)
+        self.status_time = QLabel("--:--.---")
+        self.status_frame = QLabel("frame –")
+        self.status_speed = QLabel("1×")
+        self.status_backend = QLabel(f"Player: {self.player.backend_name}")
+        self.status_saved = QLabel("")
+        for w in (
+            self.status_time,
+            self.status_frame,
+            self.status_speed,
+            self.status_backend,
+            self.status_saved,
+        ):
+            self.statusBar().addPermanentWidget(w)
+        self.player.positionChanged.connect(self._on_position)
+        self.player.rateChanged.connect(lambda r: self.status_speed.setText(f"{r:g}×"))
+        self.player.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        actions.build(self)
+        self.resize(1400, 900)
+        self.split.setSizes([560, 340])
+        self.top.setSizes([860, 540])
+        geometry = self.prefs.s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # --- projects --------------------------------------------------------------------------
+    def open_project(self, path: str, read_only: bool = False) -> bool:
+        try:
+            project = Project.open(path, read_only=read_only, user=os.environ.get("USER", ""))
+        except ProjectLockedError as exc:
+            answer = QMessageBox.question(self, "Project in use", f"{exc}\n\nOpen it read-only?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            return self.open_project(path, read_only=True)
+        except AttuneError as exc:
+            self.show_error(str(exc))
+            return False
+        self.close_project()
+        self.project = project
+        self.bridge = UndoBridge(CommandStack(project), self)
+        self.bridge.on_error = self.show_error
+        self.bridge.qt.indexChanged.connect(self._mark_saved)
+        actions.bind_undo(self)
+        self.prefs.add_recent(str(Path(path).resolve()))
+        suffix = " (read-only)" if project.read_only else ""
+        self.setWindowTitle(f"Attune — {Path(path).name}{suffix}")
+        self._fill_observations()
+        return True
+
+    def _mark_saved(self, _index: int) -> None:
+        self.status_saved.setText("✓ Saved")  # every command is on disk when it returns
+
+    def close_project(self) -> None:
+        self._close_observation()
+        if self.bridge is not None:
+            self.bridge.qt.indexChanged.disconnect(self._mark_saved)
+            self.bridge = None
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+        self.observation_box.clear()
+
+    def _fill_observations(self) -> None:
+        assert self.project is not None
+        self.observation_box.blockSignals(True)
+        self.observation_box.clear()
+        labels = {s.id: s.label for s in self.project.sessions()}
+        for obs in self.project.observations():
+            blind = " (blind)" if obs.blind else ""
+            self.observation_box.addItem(
+                f"{labels.get(obs.session_id, '?')} — {obs.coder}{blind}", obs.id
+            )
+        self.observation_box.blockSignals(False)
+        if self.observation_box.count():
+            self._observation_chosen(0)
+
+    def _observation_chosen(self, index: int) -> None:
+        if self.project is None or index < 0:
+            return
+        obs_id = self.observation_box.itemData(index)
+        if obs_id:
+            self.open_observation(str(obs_id))
+
+    def _close_observation(self) -> None:
+        if self.coding is not None:
+            self.coding.remove_actions()
+            self.coding = None
+        for closer in (self.scene, self.table_model):
+            if closer is not None:
+                closer.close()
+        if self.ratings is not None:
+            self.ratings.close_panel()
+            self.side.removeTab(self.side.indexOf(self.ratings))
+            self.ratings = None
+        if self.timeline is not None:
+            self.timeline.setParent(None)
+            self.timeline = None
+        self.scene = None
+        self.table_model = None
+        self.player.close_media()
+
+    def open_observation(self, observation_id: str) -> None:
+        assert self.project is not None and self.bridge is not None
+        self._close_observation()
+        project = self.project
+        self.observation = project.observation(observation_id)
+        session = project.session(self.observation.session_id)
+        if session.media_id is None:
+            self.show_error(
+                f"Session '{session.label}' has no video; add one with File > Add video."
+            )
+            return
+        media = project.media(session.media_id)
+        frame_times = project.frame_times(media.id)
+        if not os.path.exists(media.path):
+            self.video.message = f"The video is missing:\n{media.path}\n\nUse File > Re-link video."
+            self.video.update()
+            self.relink_video(media.id)
+            if not os.path.exists(project.media(media.id).path):
+                return
+            media = project.media(media.id)
+        self.video.message = ""
+        self.player.load(media.path, frame_times, media.duration_ms)
+        push = self.bridge.push
+        timebase = self.player.timebase
+        assert timebase is not None
+        self.scene = TimelineScene(project, observation_id, timebase, push)
+        self.timeline = TimelineView(self.scene)
+        self.timeline_holder.layout().addWidget(self.timeline)
+        self.timeline.seekRequested.connect(self.player.seek)
+        self.timeline.selectionChanged.connect(self._timeline_selection)
+        QTimer.singleShot(0, self.timeline.fit_all)  # once the view has its real size
+        self.table_model = EventTableModel(project, observation_id, timebase, push)
+        proxy = EventFilterProxy()
+        proxy.setSourceModel(self.table_model)
+        self.table.setModel(proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+        self.table.setItemDelegateForColumn(1, CodeDelegate(self.table_model.scheme, self.table))
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        for column, width in enumerate((70, 130, 150, 150, 70, 120, 200)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._table_selection)
+        self.ratings = RatingsPanel(project, observation_id, push)
+        self.side.addTab(self.ratings, "Ratings")
+        self.coding = CodingController(project, observation_id, self.player, self.bridge, self)
+        self.coding.reaction_ms = self.prefs.reaction_ms
+        if self.prefs.ask_modifiers:
+            self.coding.choose_modifiers = lambda code: ask_modifiers(
+                code.name, [self.coding.scheme.modifier(m) for m in code.modifiers], self
+            )  # type: ignore[union-attr]
+        self.subject_box.blockSignals(True)
+        self.subject_box.clear()
+        for subject in self.coding.scheme.subjects:
+            self.subject_box.addItem(subject.name, subject.id)
+        self.subject_box.blockSignals(False)
+        self.status_backend.setText(f"Player: {self.player.backend_name}")
+
+    def _subject_chosen(self, index: int) -> None:
+        if self.coding is not None and index >= 0:
+            self.coding.set_active_subject(str(self.subject_box.itemData(index)))
+
+    # --- player and selection sync ---------------------------------------------------------
+    def _on_position(self, ms: int, frame: int) -> None:
+        self.status_time.setText(format_ms(ms))
+        total = self.player.timebase.frame_count if self.player.timebase else 0
+        self.status_frame.setText(f"frame {frame} / {total}")
+        if self.timeline is not None:
+            self.timeline.set_playhead(ms)
+
+    def event_times(self) -> list[int]:
+        return [e.onset_ms for e in self.table_model.events] if self.table_model else []
+
+    def jump_event(self, direction: int) -> None:
+        times = sorted(set(self.event_times()))
+        here = self.player.position
+        if direction > 0:
+            later = [t for t in times if t > here]
+            if later:
+                self.player.seek(later[0])
+        else:
+            earlier = [t for t in times if t < here]
+            if earlier:
+                self.player.seek(earlier[-1])
+
+    def _seek_to_row(self, index: object) -> None:
+        if self.table_model is None:
+            return
+        proxy = self.table.model()
+        source = proxy.mapToSource(index)  # type: ignore[attr-defined]
+        self.player.seek(self.table_model.events[source.row()].onset_ms)
+
+    def _timeline_selection(self, ids: list[str]) -> None:
+        if self.table_model is None:
+            return
+        proxy = self.table.model()
+        self.table.selectionModel().blockSignals(True)
+        self.table.clearSelection()
+        for event_id in ids:
+            row = self.table_model.row_of(event_id)
+            if row >= 0:
+                self.table.selectRow(proxy.mapFromSource(self.table_model.index(row, 0)).row())  # type: ignore[attr-defined]
+        self.table.selectionModel().blockSignals(False)
+
+    def _table_selection(self) -> None:
+        if self.table_model is None or self.timeline is None:
+            return
+        proxy = self.table.model()
+        rows = {proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}  # type: ignore[attr-defined]
+        self.timeline.select_events([self.table_model.events[r].id for r in sorted(rows)])
+
+    # --- media --------------------------------------------------------------------------------
+    def relink_video(self, media_id: str) -> None:
+        assert self.project is not None
+        media = self.project.media(media_id)
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            f"Find the video {Path(media.path).name}",
+            str(Path(media.path).parent),
+            "Videos (*.mp4 *.mov *.mkv *.avi *.m4v)",
+        )
+        if not path:
+            return
+        if not matches(path, media.fingerprint):
+            self.show_error(
+                f"{path} is not the same recording as this session's video; "
+                "choose the original file."
+            )
+            return
+        try:
+            self.project.relink_media(media_id, path, media.fingerprint)
+        except AttuneError as exc:
+            self.show_error(str(exc))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(
+            Path(u.toLocalFile()).suffix.lower() in VIDEO_SUFFIXES for u in event.mimeData().urls()
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if Path(url.toLocalFile()).suffix.lower() in VIDEO_SUFFIXES:
+                actions.add_video(self, url.toLocalFile())
+
+    # --- messages and closing -------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, "Attune", message)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.prefs.s.setValue("window/geometry", self.saveGeometry())
+        self.close_project()
+        super().closeEvent(event)

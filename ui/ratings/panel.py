@@ -1,0 +1,106 @@
+"""Global ratings: every scale of the scheme, per session or per segment, with its anchors.
+
+Type a number (the spin boxes take keyboard entry) — each change is one SetRating command.
+The panel refreshes from the project's change notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.commands import Command, SetRating
+from coder.model import RatingPer, RatingScale
+from coder.store import Change, Project
+
+
+class RatingsPanel(QScrollArea):
+    def __init__(
+        self,
+        project: Project,
+        observation_id: str,
+        push: Callable[[Command], bool],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.project, self.observation_id, self.push = project, observation_id, push
+        self.session_id = project.observation(observation_id).session_id
+        self.scheme = project.scheme_for_observation(observation_id)
+        self.boxes: dict[tuple[str, str | None], QDoubleSpinBox] = {}
+        self._updating = False
+        self.setWidgetResizable(True)
+        self._build()
+        self._unsubscribe = project.subscribe(self._on_change)
+
+    def close_panel(self) -> None:
+        self._unsubscribe()
+
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        segments = self.project.segments(self.session_id)
+        if not self.scheme.ratings:
+            layout.addWidget(QLabel("This scheme has no global ratings."))
+        for scale in self.scheme.ratings:
+            group = QGroupBox(scale.name)
+            form = QFormLayout(group)
+            anchors = "   ".join(f"{k}: {v}" for k, v in sorted(scale.anchors.items()))
+            if anchors:
+                hint = QLabel(anchors)
+                hint.setWordWrap(True)
+                hint.setStyleSheet("color: #666; font-size: 11px;")
+                form.addRow(hint)
+            targets: list[tuple[str | None, str]] = [(None, "Whole session")]
+            if scale.per is RatingPer.SEGMENT and segments:
+                targets = [(s.id, s.name) for s in segments]
+            for segment_id, label in targets:
+                form.addRow(label, self._box(scale, segment_id))
+            layout.addWidget(group)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._refresh()
+
+    def _box(self, scale: RatingScale, segment_id: str | None) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(scale.minimum - scale.step, scale.maximum)  # the lowest value means "unset"
+        box.setSingleStep(scale.step)
+        box.setDecimals(0 if float(scale.step).is_integer() else 1)
+        box.setSpecialValueText("—")
+        box.setToolTip("\n".join(f"{k} = {v}" for k, v in sorted(scale.anchors.items())))
+        box.setReadOnly(self.project.read_only)
+        box.valueChanged.connect(lambda v, s=scale, g=segment_id: self._changed(s, g, v))
+        self.boxes[(scale.id, segment_id)] = box
+        return box
+
+    def _changed(self, scale: RatingScale, segment_id: str | None, value: float) -> None:
+        if self._updating:
+            return
+        new = None if value < scale.minimum else value
+        if not self.push(SetRating(self.observation_id, scale.id, segment_id, new)):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._updating = True
+        values = {
+            (v.rating_id, v.segment_id): v.value
+            for v in self.project.rating_values(self.observation_id)
+        }
+        for key, box in self.boxes.items():
+            box.setValue(values.get(key, box.minimum()))
+        self._updating = False
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity == "rating":
+            self._refresh()
+        elif change.entity == "segment":
+            self.boxes.clear()
+            self._build()
