@@ -247,3 +247,34 @@ def test_fuzz_structures(doc: dict[str, object]) -> None:
 def test_fuzz_mutations_of_a_valid_scheme(position: int, insert: str) -> None:
     with contextlib.suppress(SchemeError):
         load_scheme_text(VALID[:position] + insert + VALID[position + 1 :])
+
+
+def _schema() -> dict[str, object]:
+    import json
+    from importlib import resources
+
+    text = resources.files("schemes").joinpath("scheme.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, object] = json.loads(text)
+    return loaded
+
+
+def test_json_schema_lists_every_field_the_loader_knows() -> None:
+    from coder.scheme_build import FIELDS, TOP
+
+    schema = _schema()
+    assert set(schema["properties"]) == set(TOP)  # type: ignore[call-overload]
+    defs = schema["$defs"]  # type: ignore[index]
+    for section, fields in FIELDS.items():
+        assert set(defs[section.rstrip("s")]["properties"]) == set(fields), section  # type: ignore[index]
+
+
+@pytest.mark.parametrize("scheme_id", sorted(shipped_scheme_paths()))
+def test_shipped_schemes_match_the_json_schema(scheme_id: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    data = yaml.safe_load(shipped_scheme_paths()[scheme_id].read_text(encoding="utf-8"))
+    # YAML anchors keys are ints; JSON object keys are strings.
+    for rating in data.get("ratings", []):
+        rating["scale"]["anchors"] = {
+            str(k): v for k, v in rating["scale"].get("anchors", {}).items()
+        }
+    jsonschema.validate(data, _schema())
