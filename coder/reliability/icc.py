@@ -53,10 +53,11 @@ def icc(ratings: Any, alpha: float = 0.05) -> IccResult:
     ss_cols = n * float(np.sum((x.mean(axis=0) - grand) ** 2))
     ss_total = float(np.sum((x - grand) ** 2))
     ss_error = ss_total - ss_rows - ss_cols
-    msr = ss_rows / (n - 1)
-    msc = ss_cols / (k - 1)
-    mse = ss_error / ((n - 1) * (k - 1))
-    msw = (ss_cols + ss_error) / (n * (k - 1))
+    # numpy scalars: a division by zero gives inf/nan (silenced below), never an exception
+    msr = np.float64(ss_rows / (n - 1))
+    msc = np.float64(ss_cols / (k - 1))
+    mse = np.float64(max(0.0, ss_error) / ((n - 1) * (k - 1)))
+    msw = np.float64((ss_cols + ss_error) / (n * (k - 1)))
     q = 1 - alpha / 2
     with np.errstate(divide="ignore", invalid="ignore"):
         # One-way random: ICC(1,1), ICC(1,k)

@@ -81,6 +81,14 @@ def code_mask(
     return np.cumsum(diff[:-1]) > 0
 
 
+def _bucket(events: Sequence[Event], codes: Sequence[str]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = {c: [] for c in codes}
+    for e in events:
+        if e.code_id in out:
+            out[e.code_id].append(e)
+    return out
+
+
 def dilate(mask: Mask, radius: int) -> Mask:
     """True where ``mask`` is true within ``radius`` slices (for the tolerance window)."""
     if radius <= 0:
@@ -110,10 +118,11 @@ def time_unit_agreement(
         raise ValueError("the slice width must be above 0 ms")
     n = max(1, -(-duration_ms // slice_ms))
     radius = tolerance_ms // slice_ms
+    by_a, by_b = _bucket(events_a, codes), _bucket(events_b, codes)  # one pass, not one per code
     masks = {
         c: (
-            code_mask(events_a, c, kinds[c], n, slice_ms, duration_ms, subject),
-            code_mask(events_b, c, kinds[c], n, slice_ms, duration_ms, subject),
+            code_mask(by_a[c], c, kinds[c], n, slice_ms, duration_ms, subject),
+            code_mask(by_b[c], c, kinds[c], n, slice_ms, duration_ms, subject),
         )
         for c in codes
     }

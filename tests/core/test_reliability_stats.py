@@ -146,6 +146,7 @@ def test_edge_cases_return_nan_with_a_reason() -> None:
     assert math.isnan(icc([[1, 2]]).icc_a_1.value)  # a single target
     assert math.isnan(icc([[3, 3], [3, 3]]).icc_c_1.value)  # no variance
     assert icc([[1, 2], [2, nan], [3, 4]]).dropped_rows == 1
+    assert icc([[1, 1], [2, 2], [5, 5]]).icc_a_1.value == pytest.approx(1.0)  # perfect, no crash
     with pytest.raises(ValueError):
         cohen_kappa([[1, 2, 3]])
 
