@@ -101,7 +101,7 @@ def main() -> None:
             x = np.array([e.onset_ms for e in pa if e.code_id == code])
             y = np.sort(np.array([e.onset_ms for e in pb if e.code_id == code]))
             idx = np.clip(np.searchsorted(y, x), 1, len(y) - 1)
-            np.minimum(np.abs(y[idx] - x), np.abs(y[idx - 1] - x)) <= 500
+            _ = np.minimum(np.abs(y[idx] - x), np.abs(y[idx - 1] - x)) <= 500
 
     base_align = timed(baseline_align)
     print(
