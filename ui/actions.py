@@ -133,6 +133,17 @@ def build(w: MainWindow) -> None:
     ask.setChecked(w.prefs.ask_modifiers)
     _add(coding, w, "Player backend…", lambda: _backend(w))
 
+    from ui.feedback import actions as fb
+
+    analysis = bar.addMenu("&Analysis")
+    _add(analysis, w, "Reliability…", lambda: fb.reliability(w), "Ctrl+R")
+    _add(analysis, w, "Review disagreements…", lambda: fb.disagreements(w))
+    _add(analysis, w, "Mark observation final / not final", lambda: fb.toggle_final(w))
+    feedback = bar.addMenu("F&eedback")
+    _add(feedback, w, "Present highlights to parents", lambda: fb.present(w), "F5")
+    _add(feedback, w, "Make highlight reel…", lambda: fb.reel(w))
+    _add(feedback, w, "Make parent handout…", lambda: fb.handout(w))
+
     help_menu = bar.addMenu("&Help")
     _add(help_menu, w, "Keyboard shortcuts", lambda: cheat_sheet(w), "F1")
 

@@ -34,6 +34,7 @@ from ui import actions
 from ui.coding import CodingController
 from ui.dialogs.modifier_popup import ask_modifiers
 from ui.events.table import CodeDelegate, EventFilterProxy, EventTableModel
+from ui.feedback.highlights_panel import HighlightsPanel
 from ui.player.controller import PlayerController
 from ui.player.video_view import VideoView
 from ui.ratings.panel import RatingsPanel
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.scene: TimelineScene | None = None
         self.table_model: EventTableModel | None = None
         self.ratings: RatingsPanel | None = None
+        self.highlights: HighlightsPanel | None = None
         self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
         self.video = VideoView(self.player)
         self.timeline: TimelineView | None = None
@@ -176,6 +178,10 @@ class MainWindow(QMainWindow):
             self.ratings.close_panel()
             self.side.removeTab(self.side.indexOf(self.ratings))
             self.ratings = None
+        if self.highlights is not None:
+            self.highlights.close_panel()
+            self.side.removeTab(self.side.indexOf(self.highlights))
+            self.highlights = None
         if self.timeline is not None:
             self.timeline.setParent(None)
             self.timeline = None
@@ -213,7 +219,7 @@ class MainWindow(QMainWindow):
         self.timeline_holder.layout().addWidget(self.timeline)
         self.timeline.seekRequested.connect(self.player.seek)
         self.timeline.selectionChanged.connect(self._timeline_selection)
-        QTimer.singleShot(0, self.timeline.fit_all)  # once the view has its real size
+        QTimer.singleShot(0, self._fit_timeline)  # once the view has its real size
         self.table_model = EventTableModel(project, observation_id, timebase, push)
         proxy = EventFilterProxy()
         proxy.setSourceModel(self.table_model)
@@ -229,6 +235,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._table_selection)
         self.ratings = RatingsPanel(project, observation_id, push)
         self.side.addTab(self.ratings, "Ratings")
+        self.highlights = HighlightsPanel(
+            project, self.observation.session_id, observation_id, self.player, self.bridge
+        )
+        self.side.addTab(self.highlights, "Highlights")
         self.coding = CodingController(project, observation_id, self.player, self.bridge, self)
         self.coding.reaction_ms = self.prefs.reaction_ms
         if self.prefs.ask_modifiers:
@@ -241,6 +251,10 @@ class MainWindow(QMainWindow):
             self.subject_box.addItem(subject.name, subject.id)
         self.subject_box.blockSignals(False)
         self.status_backend.setText(f"Player: {self.player.backend_name}")
+
+    def _fit_timeline(self) -> None:
+        if self.timeline is not None:
+            self.timeline.fit_all()
 
     def _subject_chosen(self, index: int) -> None:
         if self.coding is not None and index >= 0:

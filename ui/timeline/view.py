@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
+from shiboken6 import isValid
 
 from ui.timeline.items import BandItem, EventItem
 from ui.timeline.scene import LANE_H, TOP, TimelineScene
@@ -79,6 +80,8 @@ class TimelineView(QGraphicsView):
         scene.selectionChanged.connect(self._emit_selection)
 
     def _emit_selection(self) -> None:
+        if not isValid(self.timeline) or not isValid(self):  # the scene is being torn down
+            return
         self.selectionChanged.emit([i.event.id for i in self.timeline.selected_events()])
 
     # --- zoom and playhead ------------------------------------------------------------------

@@ -1,0 +1,259 @@
+"""Highlights panel: the session's moments for parents — order, edit, preview, suggest.
+
+Every change is a command (undoable). Suggestions come from coder.analysis.highlights (strength
+codes only) and are added only when the clinician accepts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.analysis.highlights import suggest_highlights
+from coder.commands import AddHighlight, Composite, DeleteHighlight, EditHighlight
+from coder.model import FreezePoint, Highlight, new_id
+from coder.store import Change, Project
+from ui.player.controller import PlayerController
+from ui.timeline.view import format_ms
+from ui.undo import UndoBridge
+
+SPEEDS = [("Normal speed", 1.0), ("Half speed", 0.5), ("Quarter speed", 0.25)]
+
+
+class HighlightsPanel(QWidget):
+    def __init__(
+        self,
+        project: Project,
+        session_id: str,
+        observation_id: str,
+        player: PlayerController,
+        bridge: UndoBridge,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.project, self.session_id, self.observation_id = project, session_id, observation_id
+        self.player, self.bridge = player, bridge
+        self.highlights: list[Highlight] = []
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._load)
+        self.title, self.caption, self.voice, self.talking = (
+            QLineEdit(),
+            QLineEdit(),
+            QLineEdit(),
+            QLineEdit(),
+        )
+        self.talking.setPlaceholderText("for you only — never shown to parents")
+        self.shareable = QCheckBox("Show to parents")
+        self.speed = QComboBox()
+        for text, value in SPEEDS:
+            self.speed.addItem(text, value)
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        form.addRow("Caption", self.caption)
+        form.addRow("Your child might be saying", self.voice)
+        form.addRow("Talking point", self.talking)
+        form.addRow("Playback", self.speed)
+        form.addRow("", self.shareable)
+        for widget in (self.title, self.caption, self.voice, self.talking):
+            widget.editingFinished.connect(self._save)
+        self.shareable.toggled.connect(lambda _c: self._save())
+        self.speed.currentIndexChanged.connect(lambda _i: self._save())
+        rows = [
+            [
+                ("New at playhead", self.new_at_playhead),
+                ("Suggest…", self.suggest),
+                ("Delete", self.delete),
+            ],
+            [
+                ("Set in", lambda: self._edge("in")),
+                ("Set out", lambda: self._edge("out")),
+                ("Freeze here", self.freeze_here),
+            ],
+            [
+                ("Move up", lambda: self._move(-1)),
+                ("Move down", lambda: self._move(1)),
+                ("Preview", self.preview),
+            ],
+        ]
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(form)
+        for row in rows:
+            line = QHBoxLayout()
+            for text, slot in row:
+                button = QPushButton(text)
+                button.clicked.connect(slot)
+                line.addWidget(button)
+            layout.addLayout(line)
+        self._loading = False
+        self.refresh()
+        self._unsubscribe = project.subscribe(self._on_change)
+
+    def close_panel(self) -> None:
+        self._unsubscribe()
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity == "highlight":
+            self.refresh()
+
+    def refresh(self) -> None:
+        row = self.list.currentRow()
+        self.highlights = sorted(
+            self.project.highlights(self.session_id), key=lambda h: (h.order, h.in_ms)
+        )
+        self.list.blockSignals(True)
+        self.list.clear()
+        for h in self.highlights:
+            mark = "★ " if h.shareable else "   "
+            self.list.addItem(
+                f"{mark}{h.title or 'Untitled'}  {format_ms(h.in_ms)}–{format_ms(h.out_ms)}"
+            )
+        self.list.blockSignals(False)
+        if self.highlights:
+            self.list.setCurrentRow(min(max(row, 0), len(self.highlights) - 1))
+
+    @property
+    def current(self) -> Highlight | None:
+        row = self.list.currentRow()
+        return self.highlights[row] if 0 <= row < len(self.highlights) else None
+
+    def _load(self, _row: int) -> None:
+        h = self.current
+        if h is None:
+            return
+        self._loading = True
+        self.title.setText(h.title)
+        self.caption.setText(h.caption)
+        self.voice.setText(h.child_voice)
+        self.talking.setText(h.talking_point)
+        self.shareable.setChecked(h.shareable)
+        self.speed.setCurrentIndex(max(0, self.speed.findData(h.speed)))
+        self._loading = False
+
+    def _save(self) -> None:
+        h = self.current
+        if h is None or self._loading:
+            return
+        new = replace(
+            h,
+            title=self.title.text(),
+            caption=self.caption.text(),
+            child_voice=self.voice.text(),
+            talking_point=self.talking.text(),
+            shareable=self.shareable.isChecked(),
+            speed=float(self.speed.currentData()),
+        )
+        if new != h:
+            self.bridge.push(EditHighlight(new))
+
+    def new_at_playhead(self) -> None:
+        start = self.player.position
+        duration = self.player.timebase.duration_ms if self.player.timebase else start + 10_000
+        order = max((h.order for h in self.highlights), default=-1) + 1
+        self.bridge.push(
+            AddHighlight(
+                Highlight(
+                    new_id(),
+                    self.session_id,
+                    start,
+                    min(duration, start + 10_000),
+                    title="New moment",
+                    order=order,
+                )
+            )
+        )
+
+    def suggest(self) -> None:
+        scheme = self.project.scheme_for_observation(self.observation_id)
+        duration = self.player.timebase.duration_ms if self.player.timebase else 0
+        found = suggest_highlights(scheme, self.project.events(self.observation_id), duration)
+        if not found:
+            self.bridge.on_error("No strength-coded moments to suggest yet.")
+            return
+        labels = [f"{format_ms(s.in_ms)}: {s.reason}" for s in found]
+        choice, ok = QInputDialog.getItem(
+            self, "Suggested moments", "Add this moment:", labels, 0, False
+        )
+        if not ok:
+            return
+        s = found[labels.index(choice)]
+        order = max((h.order for h in self.highlights), default=-1) + 1
+        self.bridge.push(
+            AddHighlight(
+                Highlight(
+                    new_id(),
+                    self.session_id,
+                    s.in_ms,
+                    s.out_ms,
+                    title=s.theme,
+                    theme=s.theme,
+                    order=order,
+                    event_ids=s.event_ids,
+                )
+            )
+        )
+
+    def delete(self) -> None:
+        if self.current is not None:
+            self.bridge.push(DeleteHighlight(self.current.id))
+
+    def _edge(self, which: str) -> None:
+        h = self.current
+        if h is None:
+            return
+        at = self.player.position
+        new = replace(h, in_ms=at) if which == "in" else replace(h, out_ms=at)
+        self.bridge.push(EditHighlight(new))
+
+    def freeze_here(self) -> None:
+        h = self.current
+        if h is None:
+            return
+        caption, ok = QInputDialog.getText(self, "Freeze frame", "Caption while the picture holds:")
+        if ok:
+            points = tuple(
+                sorted(
+                    (*h.freeze_points, FreezePoint(self.player.position, caption)),
+                    key=lambda p: p.at_ms,
+                )
+            )
+            self.bridge.push(EditHighlight(replace(h, freeze_points=points)))
+
+    def _move(self, delta: int) -> None:
+        row = self.list.currentRow()
+        other = row + delta
+        if not (0 <= row < len(self.highlights) and 0 <= other < len(self.highlights)):
+            return
+        a, b = self.highlights[row], self.highlights[other]
+        if a.order == b.order:
+            a, b = replace(a, order=row), replace(b, order=other)
+        self.bridge.push(
+            Composite(
+                "Reorder highlights",
+                [
+                    EditHighlight(replace(a, order=b.order)),
+                    EditHighlight(replace(b, order=a.order)),
+                ],
+            )
+        )
+        self.list.setCurrentRow(other)
+
+    def preview(self) -> None:
+        h = self.current
+        if h is not None:
+            self.player.set_loop(h.in_ms, h.out_ms)
+            self.player.seek(h.in_ms)
+            self.player.set_rate(h.speed)
+            self.player.play()

@@ -1,0 +1,173 @@
+"""Disagreement review: two coders' timelines stacked, every disagreement listed; next and
+previous move the video there; the supervisor can accept one side's event into a consensus
+observation (an undoable command).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.commands import AddEvent
+from coder.model import Event, Observation, new_id
+from coder.reliability.alignment import align_events
+from coder.store import Project
+from ui.player.controller import PlayerController
+from ui.timeline.scene import TimelineScene
+from ui.timeline.view import TimelineView, format_ms
+from ui.undo import UndoBridge
+
+CONSENSUS = "Consensus"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    at_ms: int
+    a: Event | None
+    b: Event | None
+
+    def label(self, names: dict[str, str]) -> str:
+        left = names.get(self.a.code_id, self.a.code_id) if self.a else "—"
+        right = names.get(self.b.code_id, self.b.code_id) if self.b else "—"
+        return f"{format_ms(self.at_ms)}   A: {left}   |   B: {right}"
+
+
+def find_disagreements(
+    events_a: list[Event], events_b: list[Event], tolerance_ms: int
+) -> list[Disagreement]:
+    result = align_events(events_a, events_b, tolerance_ms=tolerance_ms)
+    by_a = {e.id: e for e in events_a}
+    by_b = {e.id: e for e in events_b}
+    items = [
+        Disagreement(min(by_a[x].onset_ms, by_b[y].onset_ms), by_a[x], by_b[y])
+        for x, y in result.disagreements
+    ]
+    items += [Disagreement(by_a[x].onset_ms, by_a[x], None) for x in result.missed]
+    items += [Disagreement(by_b[y].onset_ms, None, by_b[y]) for y in result.extra]
+    return sorted(items, key=lambda d: d.at_ms)
+
+
+class DisagreementReview(QWidget):
+    def __init__(
+        self,
+        project: Project,
+        obs_a: str,
+        obs_b: str,
+        player: PlayerController,
+        bridge: UndoBridge,
+        tolerance_ms: int = 1000,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Disagreements")
+        self.project, self.player, self.bridge = project, player, bridge
+        self.a, self.b = project.observation(obs_a), project.observation(obs_b)
+        scheme = project.scheme_for_observation(obs_a)
+        self.names = {c.id: c.name for c in scheme.codes}
+        self.items = find_disagreements(project.events(obs_a), project.events(obs_b), tolerance_ms)
+        timebase = player.timebase
+        assert timebase is not None
+        self.views: list[TimelineView] = []
+        split = QSplitter(Qt.Orientation.Vertical)
+        for obs in (self.a, self.b):
+            scene = TimelineScene(project, obs.id, timebase, lambda _c: False)
+            scene.read_only = True  # the two codings are evidence here, not edited
+            view = TimelineView(scene)
+            view.seekRequested.connect(player.seek)
+            box = QWidget()
+            layout = QVBoxLayout(box)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(QLabel(f"<b>{'A' if obs is self.a else 'B'}: {obs.coder}</b>"))
+            layout.addWidget(view)
+            split.addWidget(box)
+            self.views.append(view)
+        self.list = QListWidget()
+        for d in self.items:
+            self.list.addItem(d.label(self.names))
+        self.list.currentRowChanged.connect(self.go)
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("◀ Previous", lambda: self.step(-1)),
+            ("Next ▶", lambda: self.step(1)),
+            ("Accept A", lambda: self.accept_side("a")),
+            ("Accept B", lambda: self.accept_side("b")),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        self.status = QLabel(f"{len(self.items)} disagreements")
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 3)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        player.positionChanged.connect(self._playhead)
+        self.resize(1100, 700)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.views:
+            self.player.positionChanged.disconnect(self._playhead)
+            for view in self.views:
+                view.timeline.close()  # stop listening to the project
+            self.views = []
+        super().closeEvent(event)
+
+    def _playhead(self, ms: int, _frame: int) -> None:
+        for view in self.views:  # empty once closed
+            view.set_playhead(ms)
+
+    def step(self, delta: int) -> None:
+        if self.items:
+            row = min(max(0, self.list.currentRow() + delta), len(self.items) - 1)
+            self.list.setCurrentRow(row)
+
+    def go(self, row: int) -> None:
+        if not 0 <= row < len(self.items):
+            return
+        d = self.items[row]
+        self.player.seek(max(0, d.at_ms))
+        for view, event in zip(self.views, (d.a, d.b), strict=True):
+            view.select_events([event.id] if event else [])
+
+    def consensus(self) -> Observation:
+        for obs in self.project.observations(self.a.session_id):
+            if obs.name == f"{CONSENSUS} ({self.a.coder} / {self.b.coder})":
+                return obs
+        obs = Observation(
+            new_id(),
+            self.a.session_id,
+            CONSENSUS,
+            self.a.snapshot_id,
+            name=f"{CONSENSUS} ({self.a.coder} / {self.b.coder})",
+        )
+        self.project.add_observation(obs)
+        return obs
+
+    def accept_side(self, side: str) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.items):
+            return
+        d = self.items[row]
+        event = d.a if side == "a" else d.b
+        if event is None:
+            self.status.setText("That side coded nothing here; nothing to accept.")
+            return
+        target = self.consensus()
+        if self.bridge.push(
+            AddEvent(replace(event, id=new_id(), observation_id=target.id, note=""))
+        ):
+            self.status.setText(
+                f"Accepted {side.upper()}'s {self.names.get(event.code_id, event.code_id)} "
+                "into the consensus observation (Edit > Undo to take it back)."
+            )
