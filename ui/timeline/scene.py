@@ -160,13 +160,15 @@ class TimelineScene(QGraphicsScene):
         for value in self.project.rating_values(self.observation_id):
             seg = segments.get(value.segment_id or "")
             start = (seg.onset_ms if seg else 0) * self.px_per_ms + 4
+            limit = seg.offset_ms * self.px_per_ms if seg else self.sceneRect().width()
             key = f"{start:.0f}"  # labels anchored at the same place line up one after another
             x = next_x.get(key, start)
-            label = QGraphicsSimpleTextItem(
-                f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
-            )
+            full = f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
+            label = QGraphicsSimpleTextItem(f"{full.split()[0]} {value.value:g}")
+            label.setToolTip(full)
             label.setPos(x, y + 3)
-            next_x[key] = x + label.boundingRect().width() + 12
+            next_x[key] = x + label.boundingRect().width() + 10
+            label.setVisible(next_x[key] - 10 <= limit)  # never spill into the next segment
             self.addItem(label)
             self._rating_labels.append(label)
 
