@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, Signal
-from PySide6.QtGui import QBrush, QColor, QPen
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 
 from coder.commands import Command, Composite, DeleteEvents, EditEvent
@@ -20,6 +21,7 @@ from coder.timebase import TimeBase
 from ui.timeline.items import EDGE_PX, BandItem, EventItem
 
 LANE_H = 22
+OVERVIEW_MIN_ITEMS = 2000
 TOP = 26  # room for the ruler
 SPECIAL = ("segments", "ratings", "highlights")
 
@@ -41,6 +43,8 @@ class TimelineScene(QGraphicsScene):
         self.scheme: Scheme = project.scheme_for_observation(observation_id)
         self.read_only = project.read_only
         self.px_per_ms = 0.1
+        self.overview_mode = False
+        self._overview_image: QImage | None = None
         self.running_end_ms = 0
         self.collapsed: set[str] = set()
         self.lanes: list[tuple[str, str]] = []  # (subject or special, code or "")
@@ -98,10 +102,47 @@ class TimelineScene(QGraphicsScene):
         self.relayout()
 
     def relayout(self) -> None:
-        for item in self.items_by_id.values():
-            item.place()
+        width = max(1.0, self.timebase.duration_ms * self.px_per_ms)
+        overview = (
+            len(self.items_by_id) > OVERVIEW_MIN_ITEMS and len(self.items_by_id) / width > 0.5
+        )
+        if overview != self.overview_mode:
+            self.overview_mode = overview
+            for item in self.items_by_id.values():
+                item.setVisible(not overview)
+        self._overview_image = None
+        if not overview:
+            for item in self.items_by_id.values():
+                item.place()
         self._load_bands()
         self._resize()
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        if not self.overview_mode:
+            return
+        if self._overview_image is None:
+            self._overview_image = self._paint_overview()
+        painter.drawImage(QPointF(0, TOP), self._overview_image)
+
+    def _paint_overview(self) -> QImage:
+        """Zoomed far out, one picture of event density per lane replaces the items (one
+        blit instead of thousands of items); zoom in to edit single events."""
+        width = max(1, int(self.timebase.duration_ms * self.px_per_ms) + 1)
+        height = len(self.lanes) * LANE_H
+        pixels = np.full((height, width, 4), 0, np.uint8)
+        colors = {c.id: QColor(c.color) for c in self.scheme.codes}
+        for item in self.items_by_id.values():
+            e = item.event
+            y0, _ = self.lane_rect(e.subject_id, e.code_id)
+            row = int(y0 - TOP) + 3
+            x0 = int(e.onset_ms * self.px_per_ms)
+            end = e.offset_ms if e.offset_ms is not None else e.onset_ms
+            x1 = max(x0 + 2, int(end * self.px_per_ms) + 1)
+            c = colors.get(e.code_id, QColor("#808080"))
+            pixels[row : row + LANE_H - 6, x0:x1] = (c.blue(), c.green(), c.red(), 255)
+        image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32)
+        return image.copy()
 
     def _resize(self) -> None:
         width = self.timebase.duration_ms * self.px_per_ms
@@ -133,12 +174,14 @@ class TimelineScene(QGraphicsScene):
 
     # --- items ----------------------------------------------------------------------------
     def _add(self, event: Event) -> EventItem:
+        self._overview_image = None
         code = self._kinds.get(event.code_id)
         item = EventItem(
             self, event, code.color if code else "#808080", code.name if code else event.code_id
         )
         self.items_by_id[event.id] = item
         item.place()
+        item.setVisible(not self.overview_mode)
         self.addItem(item)
         return item
 
@@ -203,6 +246,9 @@ class TimelineScene(QGraphicsScene):
                 item = self.items_by_id.pop(before.id, None)
                 if item is not None:
                     self.removeItem(item)
+            if self.overview_mode:
+                self._overview_image = None
+                self.update()
         elif change.entity in ("segment", "highlight", "rating"):
             self._load_bands()
 
