@@ -43,8 +43,17 @@ def build(path: Path) -> Project:
     adds = []
     for _ in range(N_EVENTS):
         code = rng.choice(points)
-        adds.append(AddEvent(Event(new_id(), "o", code.id, scheme.subjects_for(code)[0],
-                                   rng.randrange(0, DURATION, 40))))
+        adds.append(
+            AddEvent(
+                Event(
+                    new_id(),
+                    "o",
+                    code.id,
+                    scheme.subjects_for(code)[0],
+                    rng.randrange(0, DURATION, 40),
+                )
+            )
+        )
     CommandStack(project).push(Composite("bench", adds))
     return project
 
@@ -63,8 +72,12 @@ def main() -> None:
         app.processEvents()
         image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
         print(f"scene with {len(scene.items_by_id)} events built in {build_s:.2f} s")
-        for label, px_per_ms in (("whole hour", 1560 / DURATION), ("1 minute", 1560 / 60_000),
-                                 ("5 seconds", 1560 / 5000), ("single frames", 1.0)):
+        for label, px_per_ms in (
+            ("whole hour", 1560 / DURATION),
+            ("1 minute", 1560 / 60_000),
+            ("5 seconds", 1560 / 5000),
+            ("single frames", 1.0),
+        ):
             view.set_zoom(px_per_ms)
             view.horizontalScrollBar().setValue(view.horizontalScrollBar().maximum() // 2)
             app.processEvents()
@@ -77,7 +90,9 @@ def main() -> None:
                 painter.end()
                 times.append((time.perf_counter() - t) * 1000)
             med = statistics.median(times)
-            print(f"{label:>14}: {med:6.2f} ms per frame = {med / 16.7:.2f} of a 60 fps frame (goal <= 8 ms)")
+            print(
+                f"{label:>14}: {med:6.2f} ms per frame = {med / 16.7:.2f} of a 60 fps frame (goal <= 8 ms)"
+            )
         scene.close()
         project.close()
 

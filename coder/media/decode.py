@@ -20,7 +20,8 @@ from coder.errors import MediaError
 from coder.timebase import TimeBase
 
 CACHE_BYTES = 384 * 1024 * 1024
-FORWARD_DECODE_LIMIT = 300  # beyond this many frames ahead, seeking is cheaper than decoding
+FORWARD_DECODE_LIMIT = 300
+KEEP_BEHIND = 48  # decoded frames kept before a seek target, for fast stepping back  # beyond this many frames ahead, seeking is cheaper than decoding
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class FrameDecoder:
                 continue
             got = self.timebase.frame_at(self._ms(int(frame.pts)))
             self._last_index = got
-            self._remember(got, frame)
+            if got >= index - KEEP_BEHIND:  # holding every GOP frame would stall the decoder's pool
+                self._remember(got, frame)
             if got >= index:
                 if got > index:  # the stream skipped the target: keep going from a fresh seek
                     break
