@@ -14,16 +14,16 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QImage, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
-from coder.commands import AddEvent, CommandStack, Composite  # noqa: E402
-from coder.model import Event, Media, Fingerprint, Observation, Session, new_id  # noqa: E402
-from coder.schemes import load_shipped, scheme_content_hash  # noqa: E402
-from coder.store import Project  # noqa: E402
-from coder.timebase import TimeBase  # noqa: E402
-from ui.timeline.scene import TimelineScene  # noqa: E402
-from ui.timeline.view import TimelineView  # noqa: E402
+from coder.commands import AddEvent, CommandStack, Composite
+from coder.model import Event, Fingerprint, Media, Observation, Session, new_id
+from coder.schemes import load_shipped, scheme_content_hash
+from coder.store import Project
+from coder.timebase import TimeBase
+from ui.timeline.scene import TimelineScene
+from ui.timeline.view import TimelineView
 
 N_EVENTS = 20_000
 DURATION = 60 * 60 * 1000  # one hour

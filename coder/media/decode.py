@@ -20,8 +20,8 @@ from coder.errors import MediaError
 from coder.timebase import TimeBase
 
 CACHE_BYTES = 384 * 1024 * 1024
-FORWARD_DECODE_LIMIT = 300
-KEEP_BEHIND = 48  # decoded frames kept before a seek target, for fast stepping back  # beyond this many frames ahead, seeking is cheaper than decoding
+FORWARD_DECODE_LIMIT = 300  # beyond this many frames ahead, seeking is cheaper than decoding
+KEEP_BEHIND = 48  # decoded frames kept before a seek target, for fast stepping back
 
 
 @dataclass(frozen=True)
