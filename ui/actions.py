@@ -132,6 +132,11 @@ def build(w: MainWindow) -> None:
     ask.setCheckable(True)
     ask.setChecked(w.prefs.ask_modifiers)
     _add(coding, w, "Player backend…", lambda: _backend(w))
+    coding.addSeparator()
+    _add(coding, w, "Add segment at playhead…", lambda: add_segment(w))
+    _add(coding, w, "Delete segment at playhead", lambda: delete_segment(w))
+    coding.addSeparator()
+    _add(coding, w, "Edit coding scheme…", lambda: edit_scheme(w))
 
     from ui.feedback import actions as fb
 
@@ -376,3 +381,65 @@ def cheat_sheet(w: MainWindow) -> None:
     dialog.resize(480, 600)
     w.cheat_dialog = dialog
     dialog.show()
+
+
+def edit_scheme(w: MainWindow) -> None:
+    from coder.schemes import load_shipped
+    from ui.dialogs.scheme_editor import SchemeEditor
+
+    if w.project is not None and w.observation is not None:
+        text = w.project.snapshot(w.observation.snapshot_id).source_text
+    else:
+        text = load_shipped("attachment-core")[1]
+    editor = SchemeEditor(text, w.project if w.project and not w.project.read_only else None, w)
+    editor.show()
+    w.scheme_editor = editor
+
+
+def add_segment(w: MainWindow) -> None:
+    from coder.commands import AddSegment
+    from coder.model import Segment
+
+    if w.project is None or w.observation is None or w.bridge is None or w.coding is None:
+        return
+    defs = list(w.coding.scheme.segments)
+    names = [d.name for d in defs] + ["Other…"]
+    choice, ok = QInputDialog.getItem(w, "Add segment", "Segment:", names, 0, False)
+    if not ok:
+        return
+    definition = defs[names.index(choice)] if choice in names[:-1] else None
+    name = definition.name if definition else QInputDialog.getText(w, "Segment", "Name:")[0]
+    if not name:
+        return
+    start = w.player.position
+    end_limit = w.player.timebase.duration_ms if w.player.timebase else start + 1
+    length = (
+        round(definition.duration_s * 1000)
+        if definition and definition.duration_s
+        else end_limit - start
+    )
+    w.bridge.push(
+        AddSegment(
+            Segment(
+                new_id(),
+                w.observation.session_id,
+                name,
+                start,
+                min(end_limit, start + max(1, length)),
+                definition.id if definition else None,
+            )
+        )
+    )
+
+
+def delete_segment(w: MainWindow) -> None:
+    from coder.commands import DeleteSegment
+
+    if w.project is None or w.observation is None or w.bridge is None:
+        return
+    here = w.player.position
+    for seg in w.project.segments(w.observation.session_id):
+        if seg.onset_ms <= here < seg.offset_ms:
+            w.bridge.push(DeleteSegment(seg.id))
+            return
+    w.statusBar().showMessage("No segment at the playhead", 4000)
