@@ -98,6 +98,8 @@ def build(w: MainWindow) -> None:
     )
     w.mute_action.setCheckable(True)
     _add(play, w, "Loop selected event", lambda: _loop_selection(w), "Ctrl+L")
+    _add(play, w, "Volume up", lambda: _volume(w, +0.1), "Ctrl+Shift+Up")
+    _add(play, w, "Volume down", lambda: _volume(w, -0.1), "Ctrl+Shift+Down")
 
     view = bar.addMenu("&View")
     _add(
@@ -316,6 +318,12 @@ def _speed(w: MainWindow, direction: int) -> None:
         w.player.set_rate(faster[0])
     elif direction < 0 and slower:
         w.player.set_rate(slower[-1])
+
+
+def _volume(w: MainWindow, delta: float) -> None:
+    w.volume = min(1.0, max(0.0, getattr(w, "volume", 1.0) + delta))
+    w.player.backend.set_volume(w.volume)
+    w.statusBar().showMessage(f"Volume {w.volume:.0%}", 2000)
 
 
 def _loop_selection(w: MainWindow) -> None:

@@ -9,7 +9,7 @@ the PlayerController always asks our time base (DESIGN §9).
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QTransform
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 
@@ -38,6 +38,15 @@ class PlayerBackend(QObject):
     def close(self) -> None: ...
 
 
+def _degrees(frame: QVideoFrame) -> int:
+    try:
+        rotation = frame.rotation()
+        value = getattr(rotation, "value", rotation)
+        return int(value) % 360
+    except (TypeError, ValueError, AttributeError):
+        return 0
+
+
 class QtBackend(PlayerBackend):
     name = "Qt Multimedia"
 
@@ -63,6 +72,9 @@ class QtBackend(PlayerBackend):
             return
         image = frame.toImage()
         if not image.isNull():
+            angle = _degrees(frame)
+            if angle:  # phone video: honour the rotation metadata
+                image = image.transformed(QTransform().rotate(angle))
             start = frame.startTime()
             self.frameReady.emit(image, start // 1000 if start >= 0 else -1)
 
