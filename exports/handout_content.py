@@ -130,7 +130,12 @@ def build_handout_content(
         if cancel is not None and cancel():
             raise Cancelled("handout cancelled")
         at_ms, caption = still_time(h)
-        png, w, hgt = encode_png(grab(media.path, at_ms))
+        frame = grab(media.path, at_ms)
+        if h.blur_boxes:  # privacy: the same confirmed boxes as in the reel
+            from coder.media.faces import Box, blur_boxes
+
+            frame = blur_boxes(frame, [Box(b.x, b.y, b.w, b.h) for b in h.blur_boxes])
+        png, w, hgt = encode_png(frame)
         stills.append(HandoutStill(png, h.title, caption, h.child_voice, w, hgt))
         if progress is not None:
             progress((i + 1) / (len(highlights) + 1))

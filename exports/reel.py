@@ -137,6 +137,13 @@ def make_reel(
     fps = max(1, round(media.fps)) if media.fps else 25
     title = options.title or (f"Moments with {session.family}" if session.family else "Our moments")
     options = ReelOptions(**{**options.__dict__, "title": title})
+    blur = dict(options.blur)
+    for h in highlights:  # the clinician's confirmed privacy boxes, followed through the clip
+        if h.blur_boxes and h.id not in blur:
+            from coder.media.faces import Box, blur_function
+
+            blur[h.id] = blur_function([Box(b.x, b.y, b.w, b.h) for b in h.blur_boxes])
+    options = ReelOptions(**{**options.__dict__, "blur": blur})
     pieces = plan_reel(highlights, fps, options)
     by_id = {h.id: h for h in highlights}
     return render_reel(media.path, Path(out_path), pieces, by_id, fps, options, progress, cancel)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from coder.commands import CommandStack
 from coder.errors import AttuneError, ProjectLockedError
 from coder.media.fingerprint import matches
-from coder.model import Observation
+from coder.model import Event, Observation
 from coder.store import Project
 from ui import actions
 from ui.coding import CodingController
@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
             project, self.observation.session_id, observation_id, self.player, self.bridge
         )
         self.side.addTab(self.highlights, "Highlights")
+        self.highlights.selected_event = self._selected_event
         self.coding = CodingController(project, observation_id, self.player, self.bridge, self)
         self.coding.reaction_ms = self.prefs.reaction_ms
         if self.prefs.ask_modifiers:
@@ -251,6 +252,10 @@ class MainWindow(QMainWindow):
             self.subject_box.addItem(subject.name, subject.id)
         self.subject_box.blockSignals(False)
         self.status_backend.setText(f"Player: {self.player.backend_name}")
+
+    def _selected_event(self) -> Event | None:
+        chosen = self.scene.selected_events() if self.scene is not None else []
+        return chosen[0].event if chosen else None
 
     def _fit_timeline(self) -> None:
         if self.timeline is not None:

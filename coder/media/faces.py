@@ -73,10 +73,10 @@ def blur_boxes(rgb: Frame, boxes: Sequence[Box], margin: float = MARGIN) -> Fram
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
         region = out[y0:y1, x0:x1]
-        size = (max(1, (x1 - x0) // 12), max(1, (y1 - y0) // 12))
+        size = (max(1, (x1 - x0) // 24), max(1, (y1 - y0) // 24))  # a few coarse cells only
         small = cv2.resize(region, size, interpolation=cv2.INTER_AREA)  # averages, no aliasing
         coarse = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
-        out[y0:y1, x0:x1] = cv2.GaussianBlur(coarse, (0, 0), sigmaX=max(2.0, (x1 - x0) / 10))
+        out[y0:y1, x0:x1] = cv2.GaussianBlur(coarse, (0, 0), sigmaX=max(2.0, (x1 - x0) / 6))
     return out
 
 

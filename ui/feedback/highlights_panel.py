@@ -6,6 +6,7 @@ codes only) and are added only when the clinician accepts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from coder.analysis.highlights import suggest_highlights
 from coder.commands import AddHighlight, Composite, DeleteHighlight, EditHighlight
-from coder.model import FreezePoint, Highlight, new_id
+from coder.model import Event, FreezePoint, Highlight, new_id
 from coder.store import Change, Project
 from ui.player.controller import PlayerController
 from ui.timeline.view import format_ms
@@ -46,6 +47,7 @@ class HighlightsPanel(QWidget):
         self.project, self.session_id, self.observation_id = project, session_id, observation_id
         self.player, self.bridge = player, bridge
         self.highlights: list[Highlight] = []
+        self.selected_event: Callable[[], Event | None] | None = None  # set by the main window
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._load)
         self.title, self.caption, self.voice, self.talking = (
@@ -204,6 +206,44 @@ class HighlightsPanel(QWidget):
                 )
             )
         )
+
+    def from_selected_event(self) -> None:
+        """A highlight around the event selected on the timeline (with a little lead-in)."""
+        event = self.selected_event() if self.selected_event else None
+        if event is None:
+            self.bridge.on_error("Select an event on the timeline first.")
+            return
+        end = event.offset_ms if event.offset_ms is not None else event.onset_ms + 4000
+        duration = self.player.timebase.duration_ms if self.player.timebase else end
+        start = max(0, event.onset_ms - 1000)
+        order = max((h.order for h in self.highlights), default=-1) + 1
+        name = self.project.scheme_for_observation(self.observation_id).code(event.code_id).name
+        self.bridge.push(
+            AddHighlight(
+                Highlight(
+                    new_id(),
+                    self.session_id,
+                    start,
+                    min(duration, max(end, start + 1000), start + 10_000),
+                    title=name,
+                    theme=name,
+                    order=order,
+                    event_ids=(event.id,),
+                )
+            )
+        )
+
+    def privacy_blur(self) -> None:
+        from ui.feedback.blur_dialog import BlurDialog
+
+        h = self.current
+        session = self.project.session(self.session_id)
+        if h is None or session.media_id is None:
+            return
+        self.blur_dialog = BlurDialog(
+            h, self.project.media(session.media_id).path, self.bridge, self
+        )
+        self.blur_dialog.show()
 
     def delete(self) -> None:
         if self.current is not None:
