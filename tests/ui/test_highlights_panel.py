@@ -42,7 +42,7 @@ def test_create_edit_reorder_delete(qtbot, window: MainWindow) -> None:  # type:
     panel._move(1)
     assert [h.title for h in panel.highlights][1] == "You waited for her"
     window.bridge.qt.undo()  # type: ignore[union-attr]
-    assert [h.title for h in panel.highlights][0] == "You waited for her"
+    assert panel.highlights[0].title == "You waited for her"
     panel.list.setCurrentRow(1)
     panel.delete()
     assert len(project.highlights("s1")) == 1
