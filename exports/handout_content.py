@@ -220,7 +220,16 @@ def _skills_and_trends(
         for mid, points in history.items()
         if len(points) >= 2
     )
-    return tuple(rows), trends
+    # One page: at most two charts, skills to grow (a minimum target) first.
+    growing = [
+        t for t in trends if metrics_by_id_name(metrics_by_id, t.name).target_min is not None
+    ]
+    others = [t for t in trends if t not in growing]
+    return tuple(rows), tuple([*growing, *others][:2])
+
+
+def metrics_by_id_name(metrics: dict[str, Metric], name: str) -> Metric:
+    return next(m for m in metrics.values() if m.name == name)
 
 
 def sessions_in_order(sessions: Sequence[Session]) -> list[Session]:
