@@ -326,14 +326,21 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
-        if not matches(path, media.fingerprint):
-            self.show_error(
-                f"{path} is not the same recording as this session's video; "
-                "choose the original file."
-            )
-            return
         try:
-            self.project.relink_media(media_id, path, media.fingerprint)
+            if media.fingerprint.size == 0:  # imported placeholder: verify by length
+                from coder.media.fingerprint import fingerprint
+                from coder.media.probe import probe
+
+                found = fingerprint(path, probe(path).duration_ms)
+            elif matches(path, media.fingerprint):
+                found = media.fingerprint
+            else:
+                self.show_error(
+                    f"{path} is not the same recording as this session's video; "
+                    "choose the original file."
+                )
+                return
+            self.project.relink_media(media_id, path, found)
         except AttuneError as exc:
             self.show_error(str(exc))
 

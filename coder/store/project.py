@@ -227,6 +227,23 @@ class Project(Queries):
             self.record("added", "snapshot", snapshot_id, None, snap)
         return snap
 
+    def restore_snapshot(
+        self, snapshot_id: str, source_text: str, content_hash: str
+    ) -> SchemeSnapshot:
+        """Insert a snapshot with a known id (imports); the text must be a valid scheme."""
+        from coder.schemes import load_scheme_text
+
+        scheme = load_scheme_text(source_text, f"imported scheme snapshot {snapshot_id}")
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO scheme_snapshots VALUES "
+                "(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+                (snapshot_id, scheme.id, scheme.version, content_hash, source_text),
+            )
+            snap = SchemeSnapshot(snapshot_id, scheme, content_hash, source_text)
+            self.record("added", "snapshot", snapshot_id, None, snap)
+        return snap
+
     # --- blind coding ---------------------------------------------------------------------
     def observations_visible_to(self, session_id: str, coder: str) -> list[Observation]:
         """A blind coder sees others' observations only once their own and those are final."""

@@ -84,16 +84,27 @@ class Queries:
     def relink_media(self, media_id: str, new_path: str, fingerprint: Fingerprint) -> Media:
         """Point a media record at a moved file; refused unless it is the same recording."""
         before = self.media(media_id)
-        if fingerprint != before.fingerprint:
+        placeholder = before.fingerprint.size == 0  # imported (BORIS/ELAN): only a name was known
+        if placeholder and abs(fingerprint.duration_ms - before.duration_ms) > 1000:
+            raise ProjectError(
+                f"{new_path}: its length ({fingerprint.duration_ms / 1000:.1f} s) differs from the "
+                f"coded video's ({before.duration_ms / 1000:.1f} s); choose the original file"
+            )
+        if not placeholder and fingerprint != before.fingerprint:
             raise ProjectError(
                 f"{new_path}: is not the same recording as the session's video (size or content "
                 "differs); choose the original file"
             )
         from dataclasses import replace
 
-        after = replace(before, path=new_path)
+        after = replace(before, path=new_path, fingerprint=fingerprint)
         with self.transaction():
-            self.db.execute("UPDATE media SET path = ? WHERE id = ?", (new_path, media_id))
+            fp = fingerprint
+            self.db.execute(
+                "UPDATE media SET path = ?, size = ?, head_sha256 = ?, tail_sha256 = ? "
+                "WHERE id = ?",
+                (new_path, fp.size, fp.head_sha256, fp.tail_sha256, media_id),
+            )
             self.record("changed", "media", media_id, before, after)
         return after
 

@@ -1,0 +1,205 @@
+"""Full-fidelity JSON of a project ("attune-json", version 1) and the matching import.
+
+Documented in docs/json-format.md. Export is deterministic (sorted ids and keys), so
+export -> import -> export gives the same bytes. Import runs in one transaction: an id that
+already exists, a bad value or an unknown reference aborts it and nothing is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from coder.errors import AttuneError, ImportFormatError
+from coder.model import (
+    BlurBox,
+    Consent,
+    Event,
+    Fingerprint,
+    FreezePoint,
+    Highlight,
+    Media,
+    Observation,
+    RatingValue,
+    Segment,
+    Session,
+)
+from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+
+FORMAT, VERSION = "attune-json", 1
+
+
+def _plain(obj: Any) -> Any:
+    data = asdict(obj)
+    if "modifiers" in data:
+        data["modifiers"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in sorted(data["modifiers"].items())
+        }
+    return json.loads(json.dumps(data, default=list))
+
+
+def project_to_dict(project: Any, *, frame_times: bool = True) -> dict[str, Any]:
+    sessions = sorted(project.sessions(), key=lambda s: s.id)
+    observations = sorted(project.observations(), key=lambda o: o.id)
+    media = []
+    for m in sorted(project.media_list(), key=lambda m: m.id):
+        item = _plain(m)
+        if frame_times:
+            item["frame_times_ms"] = project.frame_times(m.id)
+        media.append(item)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "schemes": [
+            {
+                "id": s.id,
+                "scheme_id": s.scheme.id,
+                "version": s.scheme.version,
+                "content_hash": s.content_hash,
+                "source_text": s.source_text,
+            }
+            for s in sorted(project.snapshots(), key=lambda s: s.id)
+        ],
+        "media": media,
+        "sessions": [_plain(s) for s in sessions],
+        "observations": [_plain(o) for o in observations],
+        "events": sorted(
+            (_plain(e) for o in observations for e in project.events(o.id)), key=lambda e: e["id"]
+        ),
+        "segments": sorted(
+            (_plain(g) for s in sessions for g in project.segments(s.id)), key=lambda g: g["id"]
+        ),
+        "ratings": sorted(
+            (_plain(v) for o in observations for v in project.rating_values(o.id)),
+            key=lambda v: v["id"],
+        ),
+        "highlights": sorted(
+            (_plain(h) for s in sessions for h in project.highlights(s.id)), key=lambda h: h["id"]
+        ),
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(
+    project: Any,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> None:
+    data = project_to_dict(project)
+    check_cancel(cancel, "the JSON export")
+    with atomic_write(path, "w") as fh:
+        fh.write(dumps(data))
+    if progress is not None:
+        progress(1.0)
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{path}: not UTF-8 text; is this an Attune JSON export?") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportFormatError(f'{path}: not an Attune JSON export (no "format": "{FORMAT}")')
+    if data.get("version") != VERSION:
+        raise ImportFormatError(
+            f"{path}: JSON format version {data.get('version')} is not supported "
+            f"(this Attune reads version {VERSION}); update Attune"
+        )
+    return data
+
+
+def _build(kind: str, item: dict[str, Any]) -> Any:
+    if kind == "media":
+        item = {k: v for k, v in item.items() if k != "frame_times_ms"}
+        return Media(**{**item, "fingerprint": Fingerprint(**item["fingerprint"])})
+    if kind == "sessions":
+        return Session(**{**item, "consent": Consent(**item["consent"])})
+    if kind == "observations":
+        return Observation(**item)
+    if kind == "events":
+        mods = {k: tuple(v) if isinstance(v, list) else v for k, v in item["modifiers"].items()}
+        return Event(**{**item, "modifiers": mods})
+    if kind == "segments":
+        return Segment(**item)
+    if kind == "ratings":
+        return RatingValue(**item)
+    return Highlight(
+        **{
+            **item,
+            "freeze_points": tuple(FreezePoint(**p) for p in item["freeze_points"]),
+            "event_ids": tuple(item["event_ids"]),
+            "blur_boxes": tuple(BlurBox(**b) for b in item.get("blur_boxes", [])),
+        }
+    )
+
+
+def import_json(project: Any, path: str | Path) -> dict[str, int]:
+    """Add everything in the file to ``project`` in one transaction; returns counts."""
+    data = read_json(path)
+    counts: dict[str, int] = {}
+    try:
+        with project.transaction():
+            for s in data["schemes"]:
+                project.restore_snapshot(s["id"], s["source_text"], s["content_hash"])
+            for kind in (
+                "media",
+                "sessions",
+                "observations",
+                "events",
+                "segments",
+                "ratings",
+                "highlights",
+            ):
+                for i, item in enumerate(data[kind]):
+                    try:
+                        obj = _build(kind, item)
+                    except (TypeError, KeyError, ValueError) as exc:
+                        raise ImportFormatError(f"{Path(path).name}: {kind}[{i}]: {exc}") from None
+                    _insert(project, kind, obj, item)
+                counts[kind] = len(data[kind])
+    except ImportFormatError:
+        raise
+    except (AttuneError, KeyError) as exc:
+        raise ImportFormatError(
+            f"{Path(path).name}: cannot be imported ({exc}); nothing was changed"
+        ) from None
+    except (
+        Exception
+    ) as exc:  # sqlite IntegrityError (an id that exists already, a broken reference)
+        raise ImportFormatError(
+            f"{Path(path).name}: conflicts with this project ({exc}); "
+            "import into a new project; nothing was changed"
+        ) from None
+    return counts
+
+
+def _insert(project: Any, kind: str, obj: Any, item: dict[str, Any]) -> None:
+    if kind == "media":
+        project.add_media(obj, item.get("frame_times_ms", []))
+    elif kind == "sessions":
+        project.add_session(obj)
+    elif kind == "observations":
+        project.add_observation(obj)
+    elif kind == "events":
+        project.insert_event(obj)
+    elif kind == "segments":
+        project.put_segment(obj, existed=False)
+    elif kind == "ratings":
+        project.put_rating(obj)
+    else:
+        project.put_highlight(obj, existed=False)
