@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from coder.timebase import TimeBase
+from coder.timefmt import format_clock
 from exports.atomic import Cancel, Progress, atomic_write, check_cancel
 from exports.bundle import ExportBundle
 from exports.cells import safe_cell
@@ -22,13 +23,7 @@ from exports.cells import safe_cell
 Row = dict[str, Any]
 
 
-def clock(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    s, milli = divmod(ms, 1000)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h:02d}:{m:02d}:{sec:02d}.{milli:03d}"
+clock = format_clock
 
 
 def _timebase(b: ExportBundle) -> TimeBase | None:

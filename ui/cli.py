@@ -24,7 +24,7 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ui import cli_analysis, cli_feedback, cli_project
+    from ui import cli_analysis, cli_exports, cli_feedback, cli_project
 
     parser = argparse.ArgumentParser(
         prog="attune",
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_open.set_defaults(handler=_gui)
 
     cli_project.register(sub)
+    cli_exports.register(sub)
     cli_feedback.register(sub)
     cli_analysis.register(sub)
     return parser

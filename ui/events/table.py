@@ -7,7 +7,6 @@ scheme's codes. A proxy sorts and filters by subject, code or text.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from coder.commands import Command, EditEvent
 from coder.model import Event, Scheme
 from coder.store import Change, Project
 from coder.timebase import TimeBase
+from coder.timefmt import parse_clock
 from ui.timeline.view import format_ms
 
 COLUMNS = ("Subject", "Code", "Onset", "Offset", "Duration", "Modifiers", "Note")
@@ -32,20 +32,7 @@ ONSET, OFFSET, NOTE, CODE = 2, 3, 6, 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-def parse_time(text: str) -> int:
-    """'1:02:03.250', '02:03.250', '3.5' (seconds) or '3500ms' / '3500' (ms) -> ms."""
-    text = text.strip().lower()
-    if text.endswith("ms"):
-        return int(float(text[:-2]))
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    parts = text.split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-        raise ValueError(f"'{text}' is not a time; type e.g. 01:23.400 or 83400")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return round(seconds * 1000)
+parse_time = parse_clock  # the same rules everywhere
 
 
 class EventTableModel(QAbstractTableModel):

@@ -1,0 +1,198 @@
+"""Headless CLI for exports, imports and clips."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from coder.errors import AttuneError
+
+FORMATS = [
+    "csv",
+    "tsv",
+    "xlsx",
+    "json",
+    "eaf",
+    "srt",
+    "vtt",
+    "summary",
+    "timeline-png",
+    "timeline-svg",
+]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("export", help="export tables, JSON, ELAN, subtitles, summaries, timelines")
+    p.add_argument("file")
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument(
+        "--session", action="append", default=None, help="session id or label (repeatable)"
+    )
+    p.add_argument("--observation", action="append", default=None, help="observation id or name")
+    p.add_argument(
+        "--include-notes", action="store_true", help="include internal notes (clinical text)"
+    )
+    p.add_argument(
+        "--research", action="store_true", help="refuse sessions without research consent"
+    )
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=_export)
+
+    i = sub.add_parser("import", help="import BORIS, ELAN, CSV or Attune JSON into a project")
+    i.add_argument("file", help="target project (created if absent)")
+    i.add_argument("--from", dest="kind", choices=["boris", "eaf", "csv", "json"], required=True)
+    i.add_argument("source")
+    i.add_argument("--observation", action="append", default=None, help="BORIS observation name(s)")
+    i.add_argument("--scheme", default="attachment-core", help="scheme of a CSV import")
+    i.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="CSV column mapping, e.g. code=Behaviour onset=Start",
+    )
+    i.add_argument(
+        "--tier", action="append", default=[], metavar="TIER=SUBJECT", help="ELAN tier mapping"
+    )
+    i.set_defaults(handler=_import)
+
+    c = sub.add_parser("clips", help="cut frame-exact clips with audio")
+    c.add_argument("file")
+    group = c.add_mutually_exclusive_group(required=True)
+    group.add_argument("--range", nargs=2, type=int, metavar=("IN_MS", "OUT_MS"))
+    group.add_argument("--events", nargs="+", metavar="ID")
+    group.add_argument("--highlights", action="store_true")
+    c.add_argument("--session", default=None)
+    c.add_argument("--lead", type=int, default=0, help="lead-in and lead-out in ms")
+    c.add_argument("--mode", choices=["auto", "smart", "reencode"], default="auto")
+    c.add_argument("--out", required=True, help="folder for the clips and their CSV index")
+    c.set_defaults(handler=_clips)
+
+
+def _progress(fraction: float) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{fraction:4.0%}", end="" if fraction < 1 else "\n", file=sys.stderr, flush=True)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if not sep:
+            raise AttuneError(f"--{what} '{value}': write it as NAME=VALUE")
+        out[key.strip()] = target.strip()
+    return out
+
+
+def _export(args: argparse.Namespace) -> int:
+    from coder.consent import require_research
+    from coder.store import Project
+    from exports.bundle import bundles_from_project
+
+    out = Path(args.out)
+    with Project.open(args.file, read_only=True) as project:
+        if args.format == "json":
+            from exports.json_io import write_json
+
+            write_json(project, out, progress=_progress)
+            print(out)
+            return 0
+        bundles = bundles_from_project(
+            project, session_ids=args.session, observation_ids=args.observation
+        )
+    if args.research:
+        for b in bundles:
+            require_research(b.session)
+    if not bundles:
+        raise AttuneError("nothing to export: the project has no observations")
+    fmt = args.format
+    if fmt in ("csv", "tsv", "xlsx"):
+        from exports.tables import export_tables
+
+        export_tables(bundles, out, fmt, include_notes=args.include_notes, progress=_progress)
+    elif fmt == "eaf":
+        from exports.eaf import write_eaf
+
+        write_eaf(bundles, out, progress=_progress)
+    elif fmt in ("srt", "vtt"):
+        from exports.subtitles import write_subtitles
+
+        write_subtitles(bundles, out, fmt, progress=_progress)
+    elif fmt == "summary":
+        from exports.summary import write_summary
+
+        write_summary(bundles, out, progress=_progress)
+    else:
+        from exports.timeline_image import write_timeline_png, write_timeline_svg
+
+        (write_timeline_png if fmt == "timeline-png" else write_timeline_svg)(bundles, out)
+    print(out)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from exports import importers
+
+    if args.kind == "boris":
+        report = importers.import_boris(args.file, args.source, args.observation)
+    elif args.kind == "eaf":
+        report = importers.import_eaf(args.file, args.source, _pairs(args.tier, "tier") or None)
+    elif args.kind == "csv":
+        report = importers.import_csv(
+            args.file, args.source, args.scheme, _pairs(args.column, "column")
+        )
+    else:
+        report = importers.import_json_file(args.file, args.source)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"imported {report.sessions} session(s), {report.observations} observation(s), "
+        f"{report.events} event(s) into {args.file}"
+    )
+    return 0
+
+
+def _clips(args: argparse.Namespace) -> int:
+    from coder.media.clip import ClipRequest, cut_clips
+    from coder.store import Project
+    from ui.cli_project import find_session
+
+    with Project.open(args.file, read_only=True) as project:
+        requests: list[ClipRequest] = []
+        if args.range:
+            session = find_session(project, args.session) if args.session else project.sessions()[0]
+            requests.append(
+                ClipRequest(session.id, args.range[0], args.range[1], f"{session.label}-range")
+            )
+        elif args.events:
+            for event_id in args.events:
+                e = project.event(event_id)
+                obs = project.observation(e.observation_id)
+                session = project.session(obs.session_id)
+                end = e.offset_ms if e.offset_ms is not None else e.onset_ms + 3000
+                requests.append(
+                    ClipRequest(
+                        session.id, e.onset_ms, end, f"{session.label}-{e.code_id}-{e.onset_ms}"
+                    )
+                )
+        else:
+            sessions = [find_session(project, args.session)] if args.session else project.sessions()
+            for session in sessions:
+                for h in project.highlights(session.id):
+                    requests.append(
+                        ClipRequest(
+                            session.id, h.in_ms, h.out_ms, f"{session.label}-{h.title or h.id}"
+                        )
+                    )
+        sources = {
+            r.session_id: project.media(project.session(r.session_id).media_id).path  # type: ignore[arg-type]
+            for r in requests
+        }
+    results = cut_clips(
+        requests, sources, Path(args.out), lead_ms=args.lead, mode=args.mode, progress=_progress
+    )
+    for r in results:
+        print(f"{r.path}\t{r.frame_count} frames\t{r.mode_used}")
+    return 0
