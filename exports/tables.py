@@ -167,6 +167,11 @@ def write_xlsx(
     cancel: Cancel | None = None,
 ) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value: Any) -> Any:
+        value = safe_cell(value)  # guard first, then drop what XLSX cannot store (NUL, ...)
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     book = Workbook(write_only=True)
     total = sum(len(rows) for _, _, rows in sheets) or 1
@@ -175,7 +180,7 @@ def write_xlsx(
         sheet = book.create_sheet(title[:31])
         sheet.append(columns)
         for row in rows:
-            sheet.append([safe_cell(row.get(c, "")) for c in columns])
+            sheet.append([cell(row.get(c, "")) for c in columns])
             done += 1
             if done % 5000 == 0:
                 check_cancel(cancel, "the export")
