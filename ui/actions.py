@@ -67,7 +67,15 @@ def build(w: MainWindow) -> None:
     _add(file, w, "New &observation…", lambda: new_observation(w), "Ctrl+Shift+O")
     _add(file, w, "Re-link &video…", lambda: w.project and w.observation and _relink(w))
     file.addSeparator()
+    from ui.dialogs import export_import
+
+    _add(file, w, "&Export…", lambda: export_import.export(w), "Ctrl+E")
+    _add(file, w, "&Import…", lambda: export_import.import_into(w), "Ctrl+I")
+    file.addSeparator()
     _add(file, w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+
+    session_menu = bar.addMenu("&Session")
+    _add(session_menu, w, "Consent and family…", lambda: edit_session(w))
 
     w.edit_menu = bar.addMenu("&Edit")
     _add(
@@ -451,3 +459,16 @@ def delete_segment(w: MainWindow) -> None:
             w.bridge.push(DeleteSegment(seg.id))
             return
     w.statusBar().showMessage("No segment at the playhead", 4000)
+
+
+def edit_session(w: MainWindow) -> None:
+    from ui.dialogs.session_dialog import SessionDialog
+
+    if w.project is None or w.observation is None:
+        return
+    dialog = SessionDialog(w.project.session(w.observation.session_id), w)
+    if dialog.exec() == QDialog.DialogCode.Accepted:
+        try:
+            w.project.update_session(dialog.result_session())  # audited; on disk at once
+        except AttuneError as exc:
+            w.show_error(str(exc))

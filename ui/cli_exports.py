@@ -86,48 +86,74 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def _export(args: argparse.Namespace) -> int:
+def write_export(
+    project: Any,
+    fmt: str,
+    out: Path,
+    *,
+    session_ids: list[str] | None = None,
+    observation_ids: list[str] | None = None,
+    include_notes: bool = False,
+    research: bool = False,
+    progress: Any = None,
+    cancel: Any = None,
+) -> None:
+    """One export, shared by the CLI and File > Export."""
     from coder.consent import require_research
-    from coder.store import Project
     from exports.bundle import bundles_from_project
 
-    out = Path(args.out)
-    with Project.open(args.file, read_only=True) as project:
-        if args.format == "json":
-            from exports.json_io import write_json
+    if fmt == "json":
+        from exports.json_io import write_json
 
-            write_json(project, out, progress=_progress)
-            print(out)
-            return 0
-        bundles = bundles_from_project(
-            project, session_ids=args.session, observation_ids=args.observation
-        )
-    if args.research:
+        write_json(project, out, progress=progress, cancel=cancel)
+        return
+    bundles = bundles_from_project(
+        project, session_ids=session_ids, observation_ids=observation_ids
+    )
+    if research:
         for b in bundles:
             require_research(b.session)
     if not bundles:
         raise AttuneError("nothing to export: the project has no observations")
-    fmt = args.format
     if fmt in ("csv", "tsv", "xlsx"):
         from exports.tables import export_tables
 
-        export_tables(bundles, out, fmt, include_notes=args.include_notes, progress=_progress)
+        export_tables(
+            bundles, out, fmt, include_notes=include_notes, progress=progress, cancel=cancel
+        )
     elif fmt == "eaf":
         from exports.eaf import write_eaf
 
-        write_eaf(bundles, out, progress=_progress)
+        write_eaf(bundles, out, progress=progress, cancel=cancel)
     elif fmt in ("srt", "vtt"):
         from exports.subtitles import write_subtitles
 
-        write_subtitles(bundles, out, fmt, progress=_progress)
+        write_subtitles(bundles, out, fmt, progress=progress, cancel=cancel)
     elif fmt == "summary":
         from exports.summary import write_summary
 
-        write_summary(bundles, out, progress=_progress)
+        write_summary(bundles, out, progress=progress, cancel=cancel)
     else:
         from exports.timeline_image import write_timeline_png, write_timeline_svg
 
         (write_timeline_png if fmt == "timeline-png" else write_timeline_svg)(bundles, out)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from coder.store import Project
+
+    out = Path(args.out)
+    with Project.open(args.file, read_only=True) as project:
+        write_export(
+            project,
+            args.format,
+            out,
+            session_ids=args.session,
+            observation_ids=args.observation,
+            include_notes=args.include_notes,
+            research=args.research,
+            progress=_progress,
+        )
     print(out)
     return 0
 

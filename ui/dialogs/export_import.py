@@ -1,0 +1,141 @@
+"""File > Export and File > Import: the CLI's options in a dialog, run off the GUI thread
+with a progress bar and Cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QWidget,
+)
+
+from coder.store import Project
+from ui.jobs import run_job
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+EXPORTS = [
+    ("Events table (CSV)", "csv", "csv"),
+    ("Events table (TSV)", "tsv", "tsv"),
+    ("Workbook: events, ratings, segments (XLSX)", "xlsx", "xlsx"),
+    ("Summary per session (CSV)", "summary", "csv"),
+    ("Whole project (JSON)", "json", "json"),
+    ("ELAN (.eaf)", "eaf", "eaf"),
+    ("Subtitles (SRT)", "srt", "srt"),
+    ("Subtitles (WebVTT)", "vtt", "vtt"),
+    ("Timeline picture (PNG)", "timeline-png", "png"),
+    ("Timeline picture (SVG)", "timeline-svg", "svg"),
+]
+IMPORTS = [
+    ("BORIS project (.boris)", "boris", "BORIS (*.boris *.boris.gz)"),
+    ("ELAN (.eaf)", "eaf", "ELAN (*.eaf)"),
+    ("Events table (CSV)", "csv", "CSV (*.csv)"),
+    ("Attune JSON", "json", "JSON (*.json)"),
+]
+
+
+class ExportDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.format = QComboBox()
+        for label, key, ext in EXPORTS:
+            self.format.addItem(label, (key, ext))
+        self.scope = QComboBox()
+        self.scope.addItems(["This observation", "This session (all coders)", "Whole project"])
+        self.notes = QCheckBox("Include internal notes (clinical text)")
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("What", self.scope)
+        form.addRow("", self.notes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+def export(w: MainWindow) -> None:
+    if w.project is None or w.observation is None:
+        w.show_error("Open a project first.")
+        return
+    dialog = ExportDialog(w)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    fmt, ext = dialog.format.currentData()
+    path, _ = QFileDialog.getSaveFileName(w, "Export to", f"export.{ext}")
+    if not path:
+        return
+    scope = dialog.scope.currentIndex()
+    obs, session = w.observation.id, w.observation.session_id
+    project_path, notes = w.project.path, dialog.notes.isChecked()
+
+    def job(progress: Any, cancelled: Any) -> object:
+        from ui.cli_exports import write_export
+
+        with Project.open(project_path, read_only=True) as reader:
+            write_export(
+                reader,
+                fmt,
+                Path(path),
+                session_ids=[session] if scope == 1 else None,
+                observation_ids=[obs] if scope == 0 else None,
+                include_notes=notes,
+                progress=progress,
+                cancel=cancelled,
+            )
+        return path
+
+    w.export_job = run_job(
+        w, "Exporting…", job, lambda p: w.statusBar().showMessage(f"Saved {p}", 8000), w.show_error
+    )
+
+
+def import_into(w: MainWindow) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    if w.project is None or w.project.read_only:
+        w.show_error("Open a project for writing first.")
+        return
+    labels = [label for label, _, _ in IMPORTS]
+    choice, ok = QInputDialog.getItem(w, "Import", "What to import:", labels, 0, False)
+    if not ok:
+        return
+    _, kind, pattern = IMPORTS[labels.index(choice)]
+    source, _ = QFileDialog.getOpenFileName(w, "Import from", "", pattern)
+    if not source:
+        return
+    target = w.project.path
+    w.close_project()  # the import opens the project itself (one writer at a time)
+
+    def job(progress: Any, cancelled: Any) -> object:
+        from exports import importers
+
+        runner = {
+            "boris": lambda: importers.import_boris(target, source),
+            "eaf": lambda: importers.import_eaf(target, source),
+            "csv": lambda: importers.import_csv(target, source, "attachment-core"),
+            "json": lambda: importers.import_json_file(target, source),
+        }[kind]
+        return runner()
+
+    def done(report: Any) -> None:
+        w.open_project(str(target))
+        w.statusBar().showMessage(
+            f"Imported {report.observations} observation(s), {report.events} event(s)", 8000
+        )
+
+    def failed(message: str) -> None:
+        w.open_project(str(target))
+        w.show_error(message)
+
+    w.import_job = run_job(w, "Importing…", job, done, failed)
