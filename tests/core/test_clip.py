@@ -32,13 +32,17 @@ def clip_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("a", "b", "first", "last", "mode"), [
-    (520, 1500, 13, 37, "reencode"),  # starts mid-GOP: re-encoded, still exact
-    (480, 1000, 12, 24, "copy"),  # starts on a keyframe: packets copied, exact
-    (530, 1499, 13, 37, "reencode"),  # times inside frames select the frames shown then
-])
-def test_exact_first_and_last_frames(clip_src: Path, tmp_path: Path, a: int, b: int, first: int,
-                                     last: int, mode: str) -> None:
+@pytest.mark.parametrize(
+    ("a", "b", "first", "last", "mode"),
+    [
+        (520, 1500, 13, 37, "reencode"),  # starts mid-GOP: re-encoded, still exact
+        (480, 1000, 12, 24, "copy"),  # starts on a keyframe: packets copied, exact
+        (530, 1499, 13, 37, "reencode"),  # times inside frames select the frames shown then
+    ],
+)
+def test_exact_first_and_last_frames(
+    clip_src: Path, tmp_path: Path, a: int, b: int, first: int, last: int, mode: str
+) -> None:
     out = tmp_path / "c.mp4"
     result = cut_clip(clip_src, out, a, b)
     frames, audio = decoded(out)
@@ -49,7 +53,9 @@ def test_exact_first_and_last_frames(clip_src: Path, tmp_path: Path, a: int, b: 
 
 
 def test_lead_in_and_out_and_forced_reencode(clip_src: Path, tmp_path: Path) -> None:
-    result = cut_clip(clip_src, tmp_path / "c.mp4", 1000, 1400, lead_in_ms=200, lead_out_ms=200, mode="reencode")
+    result = cut_clip(
+        clip_src, tmp_path / "c.mp4", 1000, 1400, lead_in_ms=200, lead_out_ms=200, mode="reencode"
+    )
     frames, _ = decoded(tmp_path / "c.mp4")
     assert frames[0] == 20 and frames[-1] == 39 and result.mode_used == "reencode"
 

@@ -38,11 +38,26 @@ def test_boris_pairs_states_reports_unpaired_and_keeps_names(tmp_path: Path, cap
         obs = p.find_observation("observation #1")
         events = p.events(obs.id)
         assert [(e.subject_id, e.onset_ms, e.offset_ms) for e in events][:2] == [
-            ("subject1", 3300, 7750), ("subject1", 9900, 16200)]
+            ("subject1", 3300, 7750),
+            ("subject1", 9900, 16200),
+        ]
         media = p.media(p.session(obs.session_id).media_id)  # type: ignore[arg-type]
         assert media.path == "video_test_25fps_360s.mp4" and media.fingerprint.size == 0
-    assert main(["reliability", str(target), "--observations", "observation #2",
-                 "observation #2 (copy)", "--method", "boris", "--json"]) == 0
+    assert (
+        main(
+            [
+                "reliability",
+                str(target),
+                "--observations",
+                "observation #2",
+                "observation #2 (copy)",
+                "--method",
+                "boris",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["pairs"][0]["kappa"] == pytest.approx(0.98, abs=0.01)
 
 
@@ -79,20 +94,32 @@ def test_eaf_import_makes_one_observation_per_annotator(demo_dir: Path, tmp_path
 
 def test_csv_import_with_mapping_and_errors(tmp_path: Path) -> None:
     src = tmp_path / "events.csv"
-    src.write_text("Session,Rater,Who,Behaviour,Start,End\n"
-                   "Week 1,Ana,Parent,warmth,1200,\n"
-                   "Week 1,Ana,Parent,Following the lead,00:02.000,00:05.500\n")
-    mapping = {"session": "Session", "coder": "Rater", "subject": "Who", "code": "Behaviour",
-               "onset": "Start", "offset": "End"}
+    src.write_text(
+        "Session,Rater,Who,Behaviour,Start,End\n"
+        "Week 1,Ana,Parent,warmth,1200,\n"
+        "Week 1,Ana,Parent,Following the lead,00:02.000,00:05.500\n"
+    )
+    mapping = {
+        "session": "Session",
+        "coder": "Rater",
+        "subject": "Who",
+        "code": "Behaviour",
+        "onset": "Start",
+        "offset": "End",
+    }
     report = import_csv(tmp_path / "p.attune", src, "attachment-core", mapping)
     assert (report.sessions, report.observations, report.events) == (1, 1, 2)
     with Project.open(tmp_path / "p.attune", read_only=True) as p:
         events = p.events(p.observations()[0].id)
         assert [(e.code_id, e.onset_ms, e.offset_ms) for e in events] == [
-            ("warmth", 1200, None), ("following_lead", 2000, 5500)]
+            ("warmth", 1200, None),
+            ("following_lead", 2000, 5500),
+        ]
     bad = tmp_path / "bad.csv"
-    bad.write_text("Session,Rater,Who,Behaviour,Start,End\nWeek 2,Bo,Parent,warmth,100,\n"
-                   "Week 2,Bo,Parent,warmth,soon,\n")
+    bad.write_text(
+        "Session,Rater,Who,Behaviour,Start,End\nWeek 2,Bo,Parent,warmth,100,\n"
+        "Week 2,Bo,Parent,warmth,soon,\n"
+    )
     with pytest.raises(ImportFormatError, match="bad.csv: line 3: onset 'soon' is not a time"):
         import_csv(tmp_path / "p.attune", bad, "attachment-core", mapping)
     with Project.open(tmp_path / "p.attune", read_only=True) as p:

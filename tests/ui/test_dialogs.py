@@ -14,16 +14,27 @@ def test_consent_dialog_round_trip(qtbot, index_project: Path) -> None:  # type:
         session = p.session("s1")
         dialog = SessionDialog(session)
         qtbot.addWidget(dialog)
-        assert dialog.flags["show_to_parents"].isChecked() and not dialog.flags["research"].isChecked()
+        assert (
+            dialog.flags["show_to_parents"].isChecked() and not dialog.flags["research"].isChecked()
+        )
         dialog.flags["research"].setChecked(True)
         dialog.family.setText("Rivera family")
         p.update_session(dialog.result_session())
         again = p.session("s1")
-        assert again.consent.research and again.consent.show_to_parents and again.family == "Rivera family"
+        assert (
+            again.consent.research
+            and again.consent.show_to_parents
+            and again.family == "Rivera family"
+        )
 
 
 def test_export_scopes(index_project: Path, tmp_path: Path) -> None:
     with Project.open(index_project, read_only=True) as p:
-        for fmt, name in (("csv", "e.csv"), ("eaf", "e.eaf"), ("vtt", "e.vtt"), ("timeline-svg", "t.svg")):
+        for fmt, name in (
+            ("csv", "e.csv"),
+            ("eaf", "e.eaf"),
+            ("vtt", "e.vtt"),
+            ("timeline-svg", "t.svg"),
+        ):
             write_export(p, fmt, tmp_path / name, observation_ids=["o1"])
             assert (tmp_path / name).stat().st_size > 0

@@ -68,3 +68,29 @@ def test_only_shareable_parent_facing_text_is_visible(qtbot, tmp_path) -> None: 
     assert "Slow motion: 0.25×" in window.visible_texts()
     with qtbot.waitSignal(window.closed, timeout=2000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
+
+
+def test_playback_stops_at_freeze_point_with_its_caption(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from coder.media.synth import write_index_video
+
+    video = tmp_path / "clip.mp4"
+    write_index_video(video, frames=75)
+    h = Highlight(
+        "h",
+        "s",
+        0,
+        2500,
+        title="T",
+        caption="C",
+        shareable=True,
+        freeze_points=(FreezePoint(800, "Her face", hold_s=0.5),),
+    )
+    window = PresentationWindow(plan_presentation(_session(True), str(video), [h]), audio=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.toggle()  # play
+    qtbot.waitUntil(lambda: window.hold_timer.isActive(), timeout=10000)
+    assert window.screen_widget.bottom_lines == ["Her face"]
+    qtbot.waitUntil(lambda: not window.hold_timer.isActive(), timeout=5000)
+    assert window.screen_widget.bottom_lines == ["C"]  # the highlight's caption is back
+    window.close()

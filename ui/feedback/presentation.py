@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from coder.consent import require_show_to_parents
 from coder.model import Highlight, Session
+from ui.player.backends import QtBackend
 
 SPEEDS = (1.0, 0.5, 0.25)
 
@@ -133,13 +134,9 @@ class PresentationWindow(QWidget):
         self.speed_index = 0
         self._freeze_done: set[int] = set()
         self.screen_widget = _Screen(self)
-        self.player = QMediaPlayer(self)
-        self.sink = QVideoSink(self)
-        self.player.setVideoSink(self.sink)
-        self.audio = QAudioOutput(self) if audio else None
-        if self.audio is not None:
-            self.player.setAudioOutput(self.audio)
-        self.sink.videoFrameChanged.connect(self._on_frame)
+        self.backend = QtBackend(self, audio=audio)  # the same playback path as the workspace
+        self.player = self.backend.player
+        self.backend.frameReady.connect(self._on_frame)
         self.player.positionChanged.connect(self._on_position)
         self.hold_timer = QTimer(self, singleShot=True)
         self.hold_timer.timeout.connect(self._end_hold)
@@ -233,11 +230,9 @@ class PresentationWindow(QWidget):
         self.screen_widget.update()
 
     # --- playback events -----------------------------------------------------------------
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        image = frame.toImage()
-        if not image.isNull():
-            self.screen_widget.image = image
-            self.screen_widget.update()
+    def _on_frame(self, image: QImage, _start_ms: int) -> None:
+        self.screen_widget.image = image
+        self.screen_widget.update()
 
     def _on_position(self, ms: int) -> None:
         h = self.current
