@@ -103,9 +103,8 @@ class TimelineScene(QGraphicsScene):
 
     def relayout(self) -> None:
         width = max(1.0, self.timebase.duration_ms * self.px_per_ms)
-        overview = (
-            len(self.items_by_id) > OVERVIEW_MIN_ITEMS and len(self.items_by_id) / width > 0.5
-        )
+        dense = len(self.items_by_id) > OVERVIEW_MIN_ITEMS and len(self.items_by_id) / width > 0.5
+        overview = dense and self.px_per_ms < 0.05  # never at frame-level zoom: editing needs items
         if overview != self.overview_mode:
             self.overview_mode = overview
             for item in self.items_by_id.values():

@@ -1,0 +1,105 @@
+"""Timeline editing: edge resize snaps to frames and edges, rubber band + Delete, incremental
+items, overview when zoomed far out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from coder.commands import AddEvent, CommandStack
+from coder.model import Event
+from coder.store import Project
+from coder.timebase import TimeBase
+from ui.timeline.scene import TimelineScene
+from ui.timeline.view import TimelineView
+
+
+@pytest.fixture
+def timeline(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
+    project = Project.open(index_project)
+    stack = CommandStack(project)
+    pushed: list[object] = []
+
+    def push(command):  # type: ignore[no-untyped-def]
+        stack.push(command)
+        pushed.append(command)
+        return True
+
+    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
+    scene = TimelineScene(project, "o1", tb, push)
+    view = TimelineView(scene)
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    view.set_zoom(0.25)  # 10 px per 40 ms frame
+    view.horizontalScrollBar().setValue(0)
+    yield project, stack, scene, view, pushed
+    scene.close()
+    project.close()
+
+
+def test_resize_right_edge_snaps_to_frames_and_other_edges(timeline) -> None:  # type: ignore[no-untyped-def]
+    project, stack, scene, view, pushed = timeline
+    stack.push(AddEvent(Event("s", "o1", "following_lead", "parent", 400, 1000)))
+    stack.push(AddEvent(Event("w", "o1", "attunement", "parent", 1480)))
+    item = scene.items_by_id["s"]
+    right = view.mapFromScene(item.rect().right() - 1, item.rect().center().y())
+    QTest.mousePress(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, right
+    )
+    QTest.mouseMove(view.viewport(), right + QPoint(57, 0))
+    QTest.mouseRelease(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        right + QPoint(57, 0),
+    )
+    moved = project.event("s")
+    assert moved.onset_ms == 400 and moved.offset_ms % 40 == 0 and 1200 <= moved.offset_ms <= 1280
+    assert len(pushed) == 1
+    # Near another event's edge (within 5 px), the edge snaps onto it.
+    assert scene.snap_ms(1478, exclude="s") == 1480
+
+
+def test_rubber_band_select_and_delete_then_undo(timeline) -> None:  # type: ignore[no-untyped-def]
+    project, stack, scene, view, pushed = timeline
+    for i, at in enumerate((200, 400, 600)):
+        stack.push(AddEvent(Event(f"e{i}", "o1", "warmth", "parent", at)))
+    first = dict(scene.items_by_id)
+    lane_y = view.mapFromScene(0, scene.items_by_id["e0"].rect().center().y()).y()
+    # At 0.25 px/ms the points sit at scene x = 50, 100, 150: a band from 80 to 120 holds e1 only.
+    start = QPoint(view.mapFromScene(80, 0).x(), lane_y - 8)
+    end = QPoint(view.mapFromScene(120, 0).x(), lane_y + 8)
+    QTest.mousePress(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start
+    )
+    QTest.mouseMove(view.viewport(), end)
+    QTest.mouseRelease(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end
+    )
+    chosen = {i.event.id for i in scene.selected_events()}
+    assert chosen == {"e1"}
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert {e.id for e in project.events("o1")} == {"e0", "e1", "e2"} - chosen
+    stack.undo()
+    assert {e.id for e in project.events("o1")} == {"e0", "e1", "e2"}
+    kept = set(first) - chosen
+    assert all(scene.items_by_id[k] is first[k] for k in kept)  # untouched items were not rebuilt
+
+
+def test_overview_replaces_items_when_zoomed_far_out(timeline) -> None:  # type: ignore[no-untyped-def]
+    project, stack, scene, view, pushed = timeline
+    from coder.commands import Composite
+
+    stack.push(
+        Composite(
+            "many", [AddEvent(Event(f"p{i}", "o1", "warmth", "parent", i)) for i in range(2500)]
+        )
+    )
+    scene.set_zoom(0.01)
+    assert scene.overview_mode and not any(i.isVisible() for i in scene.items_by_id.values())
+    scene.set_zoom(1.0)
+    assert not scene.overview_mode and all(i.isVisible() for i in scene.items_by_id.values())
