@@ -65,7 +65,7 @@ def test_resize_right_edge_snaps_to_frames_and_other_edges(timeline) -> None:  #
 
 
 def test_rubber_band_select_and_delete_then_undo(timeline) -> None:  # type: ignore[no-untyped-def]
-    project, stack, scene, view, pushed = timeline
+    project, stack, scene, view, _pushed = timeline
     for i, at in enumerate((200, 400, 600)):
         stack.push(AddEvent(Event(f"e{i}", "o1", "warmth", "parent", at)))
     first = dict(scene.items_by_id)
@@ -91,7 +91,7 @@ def test_rubber_band_select_and_delete_then_undo(timeline) -> None:  # type: ign
 
 
 def test_overview_replaces_items_when_zoomed_far_out(timeline) -> None:  # type: ignore[no-untyped-def]
-    project, stack, scene, view, pushed = timeline
+    _project, stack, scene, _view, _pushed = timeline
     from coder.commands import Composite
 
     stack.push(
