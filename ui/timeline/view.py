@@ -24,7 +24,7 @@ from shiboken6 import isValid
 from ui.timeline.items import BandItem, EventItem
 from ui.timeline.scene import LANE_H, TOP, TimelineScene
 
-LABEL_W = 150
+LABEL_W = 185
 MAX_PX_PER_MS = 1.0  # 40 px per frame at 25 fps: single frames are easy to hit
 
 
