@@ -103,3 +103,18 @@ def test_overview_replaces_items_when_zoomed_far_out(timeline) -> None:  # type:
     assert scene.overview_mode and not any(i.isVisible() for i in scene.items_by_id.values())
     scene.set_zoom(1.0)
     assert not scene.overview_mode and all(i.isVisible() for i in scene.items_by_id.values())
+
+
+def test_collapse_by_category_and_by_subject(timeline) -> None:  # type: ignore[no-untyped-def]
+    _project, stack, scene, _view, _pushed = timeline
+    stack.push(AddEvent(Event("a", "o1", "intrusiveness", "parent", 400)))
+    before = len(scene.lanes)
+    index = scene.lanes.index(("parent", "intrusiveness"))
+    scene.toggle_lane(index)  # category "engagement": 4 codes of the parent in one lane
+    assert ("parent", "#engagement") in scene.lanes and len(scene.lanes) == before - 3
+    y, _ = scene.lane_rect("parent", "intrusiveness")
+    assert scene.items_by_id["a"].rect().top() == y + 3  # the event moved into the shared lane
+    scene.toggle_lane(scene.lanes.index(("parent", "#engagement")))
+    assert len(scene.lanes) == before
+    scene.toggle_lane(index, whole_subject=True)
+    assert ("parent", "*") in scene.lanes

@@ -47,6 +47,7 @@ class TimelineScene(QGraphicsScene):
         self._overview_image: QImage | None = None
         self.running_end_ms = 0
         self.collapsed: set[str] = set()
+        self.collapsed_categories: set[tuple[str, str]] = set()
         self.lanes: list[tuple[str, str]] = []  # (subject or special, code or "")
         self._lane_index: dict[tuple[str, str], int] = {}
         self.items_by_id: dict[str, EventItem] = {}
@@ -72,12 +73,23 @@ class TimelineScene(QGraphicsScene):
                 continue
             if subject.id in self.collapsed:
                 self.lanes.append((subject.id, "*"))
-            else:
-                self.lanes += [(subject.id, c) for c in codes]
+                continue
+            for c in codes:
+                category = self._kinds[c].category
+                if (subject.id, category) in self.collapsed_categories:
+                    if (subject.id, f"#{category}") not in self.lanes:
+                        self.lanes.append((subject.id, f"#{category}"))
+                else:
+                    self.lanes.append((subject.id, c))
         self._lane_index = {lane: i for i, lane in enumerate(self.lanes)}
 
     def lane_rect(self, subject: str, code: str) -> tuple[float, float]:
-        index = self._lane_index.get((subject, code), self._lane_index.get((subject, "*"), 0))
+        index = self._lane_index.get((subject, code))
+        if index is None:
+            category = self._kinds[code].category if code in self._kinds else ""
+            index = self._lane_index.get(
+                (subject, f"#{category}"), self._lane_index.get((subject, "*"), 0)
+            )
         return TOP + index * LANE_H, LANE_H
 
     def lane_label(self, index: int) -> str:
@@ -85,7 +97,27 @@ class TimelineScene(QGraphicsScene):
         if code == "":
             return subject.capitalize()
         name = {s.id: s.name for s in self.scheme.subjects}.get(subject, subject)
-        return f"{name}: all codes" if code == "*" else f"{name}: {self._kinds[code].name}"
+        if code == "*":
+            return f"{name}: all codes"
+        if code.startswith("#"):
+            return f"{name}: {code[1:]} (all)"
+        return f"{name}: {self._kinds[code].name}"
+
+    def toggle_lane(self, index: int, whole_subject: bool = False) -> None:
+        """Collapse or expand a lane's category (or, asked, the whole subject)."""
+        subject, code = self.lanes[index]
+        if code == "":
+            return
+        if whole_subject or code == "*":
+            self.toggle_subject(subject)
+            return
+        category = code[1:] if code.startswith("#") else self._kinds[code].category
+        if not category:
+            self.toggle_subject(subject)
+            return
+        self.collapsed_categories ^= {(subject, category)}
+        self._build_lanes()
+        self.relayout()
 
     def toggle_subject(self, subject: str) -> None:
         self.collapsed ^= {subject}

@@ -37,19 +37,22 @@ def format_ms(ms: int) -> str:
 
 class _LaneLabels(QWidget):
     """Lane names in the left margin, scrolled with the lanes; double-click a subject's lane
-    to collapse its codes into one lane (and again to expand)."""
+    to collapse its category into one lane (Shift: the whole subject); again to expand."""
 
     def __init__(self, view: TimelineView) -> None:
         super().__init__(view)
         self.view = view
-        self.setToolTip("Double-click to collapse or expand a subject's lanes")
+        self.setToolTip(
+            "Double-click: collapse/expand this category; Shift+double-click: the subject"
+        )
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         y = event.position().y() + self.view.verticalScrollBar().value() - TOP
         lanes = self.view.timeline.lanes
         index = int(y // LANE_H)
         if 0 <= index < len(lanes) and lanes[index][1] != "":
-            self.view.timeline.toggle_subject(lanes[index][0])
+            whole = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.view.timeline.toggle_lane(index, whole_subject=whole)
             self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
