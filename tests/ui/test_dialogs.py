@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coder.store import Project
-from ui.cli_exports import write_export
+from exports.dispatch import write_export
 from ui.dialogs.session_dialog import SessionDialog
 
 

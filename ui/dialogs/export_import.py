@@ -80,7 +80,7 @@ def export(w: MainWindow) -> None:
     project_path, notes = w.project.path, dialog.notes.isChecked()
 
     def job(progress: Any, cancelled: Any) -> object:
-        from ui.cli_exports import write_export
+        from exports.dispatch import write_export
 
         with Project.open(project_path, read_only=True) as reader:
             write_export(
