@@ -73,11 +73,10 @@ def code_mask(
         [duration_ms if e.offset_ms is None else e.offset_ms for e in chosen], dtype=np.int64
     )
     # Slice i's middle is i*w + w/2: on when onset <= mid < offset, i.e. i in [first, last).
-    first = np.clip(np.ceil((onsets - slice_ms / 2) / slice_ms).astype(np.int64), 0, n)
-    last = np.clip(np.ceil((offsets - slice_ms / 2) / slice_ms).astype(np.int64), 0, n)
-    diff = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(diff, first, 1)
-    np.add.at(diff, last, -1)
+    # ceil((t - w/2) / w) in integers: -((w - 2t) // 2w)
+    first = np.clip(-((slice_ms - 2 * onsets) // (2 * slice_ms)), 0, n)
+    last = np.clip(-((slice_ms - 2 * offsets) // (2 * slice_ms)), 0, n)
+    diff = np.bincount(first, minlength=n + 1) - np.bincount(last, minlength=n + 1)
     return np.cumsum(diff[:-1]) > 0
 
 
@@ -134,10 +133,11 @@ def time_unit_agreement(
             a_t = a | (b & a_near)  # B's "on" matched by A nearby counts as A on
             b_t = b | (a & b_near)
             a, b = a_t, b_t
-        table = [
-            [int(np.sum(a & b)), int(np.sum(a & ~b))],
-            [int(np.sum(~a & b)), int(np.sum(~a & ~b))],
-        ]
+        # One pass: cell = 2*A + B, so counts are [off/off, B only, A only, both].
+        off_off, b_only, a_only, both = np.bincount(
+            a.view(np.uint8) * 2 + b.view(np.uint8), minlength=4
+        )
+        table = [[int(both), int(a_only)], [int(b_only), int(off_off)]]
         per_code.append(CodeAgreement(c, table, summarize(table)))
     code_set = None
     if exclusive_set:

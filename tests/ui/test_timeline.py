@@ -118,3 +118,45 @@ def test_collapse_by_category_and_by_subject(timeline) -> None:  # type: ignore[
     assert len(scene.lanes) == before
     scene.toggle_lane(index, whole_subject=True)
     assert ("parent", "*") in scene.lanes
+
+
+def test_drag_moves_onset_by_whole_frames_with_one_command(timeline) -> None:  # type: ignore[no-untyped-def]
+    project, stack, scene, view, pushed = timeline
+    stack.push(AddEvent(Event("m", "o1", "following_lead", "parent", 400, 1000)))
+    item = scene.items_by_id["m"]
+    mid = view.mapFromScene(item.rect().center())
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid)
+    for dx in (10, 30, 63):  # several moves, still one command on release
+        QTest.mouseMove(view.viewport(), mid + QPoint(dx, 0))
+    QTest.mouseRelease(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid + QPoint(63, 0)
+    )
+    moved = project.event("m")
+    shift = moved.onset_ms - 400
+    assert shift != 0 and shift % 40 == 0  # whole 40 ms frames of the 25 fps video
+    assert moved.offset_ms == 1000 + shift  # moved, not resized
+    assert len(pushed) == 1
+    stack.undo()
+    assert project.event("m").onset_ms == 400
+
+
+def test_adding_an_event_adds_one_item_and_keeps_the_others(timeline) -> None:  # type: ignore[no-untyped-def]
+    _project, stack, scene, _view, _pushed = timeline
+    stack.push(AddEvent(Event("x", "o1", "warmth", "parent", 200)))
+    stack.push(AddEvent(Event("y", "o1", "warmth", "parent", 800)))
+    before = dict(scene.items_by_id)
+    count = len(scene.items())
+    stack.push(AddEvent(Event("z", "o1", "attunement", "parent", 1200)))
+    assert set(scene.items_by_id) == set(before) | {"z"}
+    assert all(scene.items_by_id[k] is v for k, v in before.items())
+    assert len(scene.items()) == count + 1
+
+
+def test_click_on_empty_area_seeks_to_a_frame(timeline) -> None:  # type: ignore[no-untyped-def]
+    _project, _stack, scene, view, _pushed = timeline
+    seen: list[int] = []
+    view.seekRequested.connect(seen.append)
+    y, h = scene.lane_rect("child", scene.lanes[-1][1]) if ("child", scene.lanes[-1][1]) in scene.lanes else (scene.sceneRect().bottom() - 10, 5)
+    where = view.mapFromScene(253, y + h / 2)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+    assert len(seen) == 1 and seen[0] % 40 == 0 and abs(seen[0] - 1012) <= 60

@@ -1,0 +1,89 @@
+"""Event table: edits go through EditEvent (and undo restores), rows follow the project
+incrementally, the proxy filters by subject, code and text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coder.commands import AddEvent, CommandStack, EditEvent
+from coder.model import Event
+from coder.store import Project
+from coder.timebase import TimeBase
+from ui.events.table import CODE, NOTE, ONSET, EventFilterProxy, EventTableModel
+
+
+@pytest.fixture
+def table(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
+    project = Project.open(index_project)
+    stack = CommandStack(project)
+    pushed: list[object] = []
+
+    def push(command):  # type: ignore[no-untyped-def]
+        stack.push(command)
+        pushed.append(command)
+        return True
+
+    stack.push(AddEvent(Event("a", "o1", "warmth", "parent", 400)))
+    stack.push(AddEvent(Event("b", "o1", "following_lead", "parent", 1000, 2000, note="calm")))
+    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
+    model = EventTableModel(project, "o1", tb, push)
+    yield project, stack, model, pushed
+    model.close()
+    project.close()
+
+
+def test_edit_onset_pushes_edit_event_and_undo_restores(table) -> None:  # type: ignore[no-untyped-def]
+    project, stack, model, pushed = table
+    row = model.row_of("a")
+    assert model.setData(model.index(row, ONSET), "00:00:01.213")
+    assert len(pushed) == 1 and isinstance(pushed[0], EditEvent)
+    assert project.event("a").onset_ms == 1200  # snapped to the 40 ms frame grid
+    assert "00:01.200" in model.data(model.index(model.row_of("a"), ONSET))
+    assert "(f30)" in model.data(model.index(model.row_of("a"), ONSET))
+    stack.undo()
+    assert project.event("a").onset_ms == 400
+    assert model.events[model.row_of("a")].onset_ms == 400
+
+
+def test_bad_time_is_refused_without_a_command(table) -> None:  # type: ignore[no-untyped-def]
+    _project, _stack, model, pushed = table
+    assert not model.setData(model.index(0, ONSET), "soon")
+    assert pushed == []
+
+
+def test_code_and_note_edits(table) -> None:  # type: ignore[no-untyped-def]
+    project, _stack, model, _pushed = table
+    model.setData(model.index(model.row_of("a"), CODE), "attunement")
+    model.setData(model.index(model.row_of("a"), NOTE), "looked up")
+    assert project.event("a").code_id == "attunement"
+    assert project.event("a").note == "looked up"
+
+
+def test_rows_are_inserted_and_removed_incrementally(table, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _project, stack, model, _pushed = table
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _p, a, b: inserted.append((a, b)))
+    stack.push(AddEvent(Event("c", "o1", "warmth", "child", 600)))
+    assert inserted == [(1, 1)]  # between a (400) and b (1000)
+    stack.undo()
+    assert model.rowCount() == 2 and resets == []
+
+
+def test_filter_by_subject_code_and_text(table) -> None:  # type: ignore[no-untyped-def]
+    _project, stack, model, _pushed = table
+    stack.push(AddEvent(Event("c", "o1", "warmth", "child", 600)))
+    proxy = EventFilterProxy()
+    proxy.setSourceModel(model)
+    assert proxy.rowCount() == 3
+    proxy.set_filter(subject="child")
+    assert proxy.rowCount() == 1
+    proxy.set_filter(code="warmth")
+    assert proxy.rowCount() == 2
+    proxy.set_filter(text="CALM")
+    assert proxy.rowCount() == 1
+    src = proxy.mapToSource(proxy.index(0, 0))
+    assert model.events[src.row()].id == "b"
