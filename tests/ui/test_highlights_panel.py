@@ -78,6 +78,9 @@ def test_privacy_blur_boxes_are_saved(qtbot, window: MainWindow, monkeypatch) ->
     )
     qtbot.addWidget(dialog)
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)  # only the second face (a sibling)
+    dialog.list.setCurrentRow(1)
+    assert dialog.spins[0].value() == pytest.approx(60.0)
+    dialog.spins[2].setValue(30.0)  # the clinician widens the box to cover the hair
     dialog.save()
     (h,) = project.highlights("s1")
-    assert [(b.x, b.y) for b in h.blur_boxes] == [(0.6, 0.5)]
+    assert [(b.x, b.y, round(b.w, 3)) for b in h.blur_boxes] == [(0.6, 0.5, 0.3)]

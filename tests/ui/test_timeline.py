@@ -125,11 +125,16 @@ def test_drag_moves_onset_by_whole_frames_with_one_command(timeline) -> None:  #
     stack.push(AddEvent(Event("m", "o1", "following_lead", "parent", 400, 1000)))
     item = scene.items_by_id["m"]
     mid = view.mapFromScene(item.rect().center())
-    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid)
+    QTest.mousePress(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid
+    )
     for dx in (10, 30, 63):  # several moves, still one command on release
         QTest.mouseMove(view.viewport(), mid + QPoint(dx, 0))
     QTest.mouseRelease(
-        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid + QPoint(63, 0)
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        mid + QPoint(63, 0),
     )
     moved = project.event("m")
     shift = moved.onset_ms - 400
@@ -156,7 +161,13 @@ def test_click_on_empty_area_seeks_to_a_frame(timeline) -> None:  # type: ignore
     _project, _stack, scene, view, _pushed = timeline
     seen: list[int] = []
     view.seekRequested.connect(seen.append)
-    y, h = scene.lane_rect("child", scene.lanes[-1][1]) if ("child", scene.lanes[-1][1]) in scene.lanes else (scene.sceneRect().bottom() - 10, 5)
+    y, h = (
+        scene.lane_rect("child", scene.lanes[-1][1])
+        if ("child", scene.lanes[-1][1]) in scene.lanes
+        else (scene.sceneRect().bottom() - 10, 5)
+    )
     where = view.mapFromScene(253, y + h / 2)
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where
+    )
     assert len(seen) == 1 and seen[0] % 40 == 0 and abs(seen[0] - 1012) <= 60

@@ -11,6 +11,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -51,6 +52,16 @@ class BlurDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if box in saved else Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self.list.itemChanged.connect(lambda _i: self._preview())
+        self.list.currentRowChanged.connect(self._load_box)
+        # Adjust the selected box: position and size as % of the picture.
+        self.spins: list[QDoubleSpinBox] = []
+        adjust = QHBoxLayout()
+        for label in ("Left %", "Top %", "Width %", "Height %"):
+            spin = QDoubleSpinBox(minimum=0, maximum=100, singleStep=1, decimals=1)
+            spin.valueChanged.connect(self._box_edited)
+            adjust.addWidget(QLabel(label))
+            adjust.addWidget(spin)
+            self.spins.append(spin)
         self.picture = QLabel()
         add = QPushButton("Add a box in the middle")
         add.clicked.connect(self.add_box)
@@ -69,7 +80,25 @@ class BlurDialog(QDialog):
             )
         )
         layout.addWidget(self.list)
+        layout.addLayout(adjust)
         layout.addLayout(buttons)
+        self._preview()
+
+    def _load_box(self, row: int) -> None:
+        if not 0 <= row < len(self.boxes):
+            return
+        box = self.boxes[row]
+        self._loading = True
+        for spin, value in zip(self.spins, (box.x, box.y, box.w, box.h), strict=True):
+            spin.setValue(value * 100)
+        self._loading = False
+
+    def _box_edited(self, _value: float) -> None:
+        row = self.list.currentRow()
+        if getattr(self, "_loading", False) or not 0 <= row < len(self.boxes):
+            return
+        x, y, w, h = (spin.value() / 100 for spin in self.spins)
+        self.boxes[row] = Box(x, y, max(0.01, w), max(0.01, h))
         self._preview()
 
     def chosen(self) -> list[Box]:

@@ -82,6 +82,8 @@ class TimelineView(QGraphicsView):
         self.playhead_ms = 0
         self.follow = True
         self._press: QPoint | None = None
+        self.segments = SegmentEditor(scene)
+        self._segment_drag = False
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
@@ -189,17 +191,38 @@ class TimelineView(QGraphicsView):
         elif key == Qt.Key.Key_Minus:
             self.zoom_by(1 / 1.5)
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.timeline.delete_selected()
+            if not self.segments.delete_selected():
+                self.timeline.delete_selected()
         else:
             super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         item = self.itemAt(event.position().toPoint())
+        pos = self.mapToScene(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and self.segments.press(
+            pos, item if isinstance(item, BandItem) else None
+        ):
+            self._segment_drag = True
+            self._press = event.position().toPoint()
+            return  # no rubber band in the segments lane: a drag there draws a segment
+        self.segments.selected = None
         self._press = event.position().toPoint() if not isinstance(item, EventItem) else None
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._segment_drag:
+            self.segments.move(self.mapToScene(event.position().toPoint()))
+            return
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
+        if self._segment_drag:
+            self._segment_drag = False
+            if self.segments.release(self.mapToScene(event.position().toPoint())):
+                self._press = None
+                return
+        else:
+            super().mouseReleaseEvent(event)
         if (
             self._press is not None
             and (event.position().toPoint() - self._press).manhattanLength() < 4
