@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,8 @@ from coder.store import Project
 from ui import actions
 from ui.coding import CodingController
 from ui.dialogs.modifier_popup import ask_modifiers
-from ui.events.table import CodeDelegate, EventFilterProxy, EventTableModel
+from ui.events.table import EventTableModel
+from ui.events.view import EventTableWidget
 from ui.feedback.highlights_panel import HighlightsPanel
 from ui.player.controller import PlayerController
 from ui.player.video_view import VideoView
@@ -63,11 +63,11 @@ class MainWindow(QMainWindow):
         self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
         self.video = VideoView(self.player)
         self.timeline: TimelineView | None = None
-        self.table = QTableView()
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.doubleClicked.connect(self._seek_to_row)
+        self.events_widget: EventTableWidget | None = None
+        self.events_holder = QWidget()
+        QVBoxLayout(self.events_holder).setContentsMargins(0, 0, 0, 0)
         self.side = QTabWidget()
-        self.side.addTab(self.table, "Events")
+        self.side.addTab(self.events_holder, "Events")
         self.top = QSplitter(Qt.Orientation.Horizontal)
         self.top.addWidget(self.video)
         self.top.addWidget(self.side)
@@ -171,9 +171,12 @@ class MainWindow(QMainWindow):
         if self.coding is not None:
             self.coding.remove_actions()
             self.coding = None
-        for closer in (self.scene, self.table_model):
-            if closer is not None:
-                closer.close()
+        if self.scene is not None:
+            self.scene.close()
+        if self.events_widget is not None:
+            self.events_widget.close_table()
+            self.events_widget.setParent(None)
+            self.events_widget = None
         if self.ratings is not None:
             self.ratings.close_panel()
             self.side.removeTab(self.side.indexOf(self.ratings))
@@ -220,19 +223,11 @@ class MainWindow(QMainWindow):
         self.timeline.seekRequested.connect(self.player.seek)
         self.timeline.selectionChanged.connect(self._timeline_selection)
         QTimer.singleShot(0, self._fit_timeline)  # once the view has its real size
-        self.table_model = EventTableModel(project, observation_id, timebase, push)
-        proxy = EventFilterProxy()
-        proxy.setSourceModel(self.table_model)
-        self.table.setModel(proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-        self.table.setItemDelegateForColumn(1, CodeDelegate(self.table_model.scheme, self.table))
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        for column, width in enumerate((70, 130, 150, 150, 70, 120, 200)):
-            self.table.setColumnWidth(column, width)
-        self.table.selectionModel().selectionChanged.connect(self._table_selection)
+        self.events_widget = EventTableWidget(project, observation_id, timebase, push)
+        self.events_holder.layout().addWidget(self.events_widget)
+        self.table_model = self.events_widget.model
+        self.events_widget.seekRequested.connect(self.player.seek)
+        self.events_widget.selectionChanged.connect(self._table_selection)
         self.ratings = RatingsPanel(project, observation_id, push)
         self.side.addTab(self.ratings, "Ratings")
         self.highlights = HighlightsPanel(
@@ -288,31 +283,13 @@ class MainWindow(QMainWindow):
             if earlier:
                 self.player.seek(earlier[-1])
 
-    def _seek_to_row(self, index: object) -> None:
-        if self.table_model is None:
-            return
-        proxy = self.table.model()
-        source = proxy.mapToSource(index)  # type: ignore[attr-defined]
-        self.player.seek(self.table_model.events[source.row()].onset_ms)
-
     def _timeline_selection(self, ids: list[str]) -> None:
-        if self.table_model is None:
-            return
-        proxy = self.table.model()
-        self.table.selectionModel().blockSignals(True)
-        self.table.clearSelection()
-        for event_id in ids:
-            row = self.table_model.row_of(event_id)
-            if row >= 0:
-                self.table.selectRow(proxy.mapFromSource(self.table_model.index(row, 0)).row())  # type: ignore[attr-defined]
-        self.table.selectionModel().blockSignals(False)
+        if self.events_widget is not None:
+            self.events_widget.select_events(ids)
 
-    def _table_selection(self) -> None:
-        if self.table_model is None or self.timeline is None:
-            return
-        proxy = self.table.model()
-        rows = {proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}  # type: ignore[attr-defined]
-        self.timeline.select_events([self.table_model.events[r].id for r in sorted(rows)])
+    def _table_selection(self, ids: list[str]) -> None:
+        if self.timeline is not None:
+            self.timeline.select_events(ids)
 
     # --- media --------------------------------------------------------------------------------
     def relink_video(self, media_id: str) -> None:

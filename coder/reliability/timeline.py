@@ -58,20 +58,20 @@ def code_mask(
     subject: str | None = None,
 ) -> Mask:
     """Which slices have ``code`` on (vectorised over events and slices)."""
-    chosen = [
-        e for e in events if e.code_id == code and (subject is None or e.subject_id == subject)
-    ]
+    on, off = _bucket(events, [code], duration_ms, subject)[code]
+    return _mask(on, off, kind, n, slice_ms)
+
+
+def _mask(on: list[int], off: list[int], kind: CodeKind, n: int, slice_ms: int) -> Mask:
     mask = np.zeros(n, dtype=bool)
-    if not chosen:
+    if not on:
         return mask
-    onsets = np.array([e.onset_ms for e in chosen], dtype=np.int64)
+    onsets = np.array(on, dtype=np.int64)
     if kind is CodeKind.POINT:
         idx = onsets // slice_ms
         mask[idx[(idx >= 0) & (idx < n)]] = True
         return mask
-    offsets = np.array(
-        [duration_ms if e.offset_ms is None else e.offset_ms for e in chosen], dtype=np.int64
-    )
+    offsets = np.array(off, dtype=np.int64)
     # Slice i's middle is i*w + w/2: on when onset <= mid < offset, i.e. i in [first, last).
     # ceil((t - w/2) / w) in integers: -((w - 2t) // 2w)
     first = np.clip(-((slice_ms - 2 * onsets) // (2 * slice_ms)), 0, n)
@@ -80,11 +80,17 @@ def code_mask(
     return np.cumsum(diff[:-1]) > 0
 
 
-def _bucket(events: Sequence[Event], codes: Sequence[str]) -> dict[str, list[Event]]:
-    out: dict[str, list[Event]] = {c: [] for c in codes}
+def _bucket(
+    events: Sequence[Event], codes: Sequence[str], duration_ms: int, subject: str | None
+) -> dict[str, tuple[list[int], list[int]]]:
+    """Onsets and offsets per code in one pass (a running state ends at the session end)."""
+    out: dict[str, tuple[list[int], list[int]]] = {c: ([], []) for c in codes}
     for e in events:
-        if e.code_id in out:
-            out[e.code_id].append(e)
+        lists = out.get(e.code_id)
+        if lists is None or (subject is not None and e.subject_id != subject):
+            continue
+        lists[0].append(e.onset_ms)
+        lists[1].append(duration_ms if e.offset_ms is None else e.offset_ms)
     return out
 
 
@@ -117,11 +123,13 @@ def time_unit_agreement(
         raise ValueError("the slice width must be above 0 ms")
     n = max(1, -(-duration_ms // slice_ms))
     radius = tolerance_ms // slice_ms
-    by_a, by_b = _bucket(events_a, codes), _bucket(events_b, codes)  # one pass, not one per code
+    # One pass over each coder's events, not one per code.
+    by_a = _bucket(events_a, codes, duration_ms, subject)
+    by_b = _bucket(events_b, codes, duration_ms, subject)
     masks = {
         c: (
-            code_mask(by_a[c], c, kinds[c], n, slice_ms, duration_ms, subject),
-            code_mask(by_b[c], c, kinds[c], n, slice_ms, duration_ms, subject),
+            _mask(*by_a[c], kinds[c], n, slice_ms),
+            _mask(*by_b[c], kinds[c], n, slice_ms),
         )
         for c in codes
     }

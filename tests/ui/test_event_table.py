@@ -87,3 +87,44 @@ def test_filter_by_subject_code_and_text(table) -> None:  # type: ignore[no-unty
     assert proxy.rowCount() == 1
     src = proxy.mapToSource(proxy.index(0, 0))
     assert model.events[src.row()].id == "b"
+
+
+def test_widget_filters_seeks_and_mirrors_selection(table, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from ui.events.view import EventTableWidget
+
+    project, _stack, model, _pushed = table
+    tb = model.timebase
+    widget = EventTableWidget(project, "o1", tb, model.push)
+    qtbot.addWidget(widget)
+    widget.resize(800, 300)
+    widget.show()
+    seeks: list[int] = []
+    chosen: list[list[str]] = []
+    widget.seekRequested.connect(seeks.append)
+    widget.selectionChanged.connect(chosen.append)
+    widget.select_events(["b"])
+    assert widget.selected_ids() == ["b"] and chosen == []  # mirrored, not echoed
+    index = widget.proxy.mapFromSource(widget.model.index(widget.model.row_of("b"), 0))
+    rect = widget.table.visualRect(index)
+    QTest.mouseClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chosen == []  # b was already selected
+    a_index = widget.proxy.mapFromSource(widget.model.index(widget.model.row_of("a"), 0))
+    QTest.mouseClick(
+        widget.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=widget.table.visualRect(a_index).center(),
+    )
+    assert chosen[-1] == ["a"]
+    # Qt's item views take a double-click only after a press on the same cell, as a user does.
+    QTest.mouseClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseDClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seeks == [1000]
+    widget.text_box.setText("calm")
+    assert widget.proxy.rowCount() == 1
+    widget.text_box.setText("")
+    widget.subject_box.setCurrentIndex(widget.subject_box.findData("child"))
+    assert widget.proxy.rowCount() == 0
+    widget.close_table()

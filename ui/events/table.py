@@ -187,8 +187,9 @@ class EventFilterProxy(QSortFilterProxyModel):
         self.text = ""
 
     def set_filter(self, subject: str = "", code: str = "", text: str = "") -> None:
+        self.beginFilterChange()
         self.subject, self.code, self.text = subject, code, text.lower()
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         model = self.sourceModel()

@@ -71,6 +71,8 @@ class EventItem(QGraphicsRectItem):
         wide = self.rect().width() > 48
         if wide and self._text is None:
             self._text = QGraphicsSimpleTextItem(self.label, self)
+            # Keep a long name inside its own bar instead of running over the neighbours.
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
             self._text.setBrush(QBrush(Qt.GlobalColor.white))
         if self._text is not None:
             self._text.setVisible(wide)

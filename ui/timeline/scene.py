@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 
@@ -149,7 +149,19 @@ class TimelineScene(QGraphicsScene):
         self._resize()
         self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        rect = QRectF(rect)
+        # Alternate lane shading and a line between subjects, so a lane is easy to follow.
+        first = max(0, int((rect.top() - TOP) // LANE_H))
+        last = min(len(self.lanes) - 1, int((rect.bottom() - TOP) // LANE_H))
+        shade, rule = QColor(246, 247, 250), QPen(QColor(200, 200, 205), 0)
+        for i in range(first, last + 1):
+            y = TOP + i * LANE_H
+            if i % 2:
+                painter.fillRect(QRectF(rect.left(), y, rect.width(), LANE_H), shade)
+            if i > 0 and self.lanes[i][0] != self.lanes[i - 1][0]:
+                painter.setPen(rule)
+                painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
         if not self.overview_mode:
             return
         if self._overview_image is None:
@@ -232,9 +244,9 @@ class TimelineScene(QGraphicsScene):
         y, _ = self.lane_rect("ratings", "")
         next_x: dict[str, float] = {}  # per anchor: where the next label goes
         for value in self.project.rating_values(self.observation_id):
-            seg = segments.get(value.segment_id or "")
-            start = (seg.onset_ms if seg else 0) * self.px_per_ms + 4
-            limit = seg.offset_ms * self.px_per_ms if seg else self.sceneRect().width()
+            owner = segments.get(value.segment_id or "")
+            start = (owner.onset_ms if owner else 0) * self.px_per_ms + 4
+            limit = owner.offset_ms * self.px_per_ms if owner else self.sceneRect().width()
             key = f"{start:.0f}"  # labels anchored at the same place line up one after another
             x = next_x.get(key, start)
             full = f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
@@ -274,9 +286,9 @@ class TimelineScene(QGraphicsScene):
                 item.place()
                 item.update()
             elif change.kind == "removed" and isinstance(before, Event):
-                item = self.items_by_id.pop(before.id, None)
-                if item is not None:
-                    self.removeItem(item)
+                gone = self.items_by_id.pop(before.id, None)
+                if gone is not None:
+                    self.removeItem(gone)
             if self.overview_mode:
                 self._overview_image = None
                 self.update()

@@ -7,7 +7,7 @@ selection; Ctrl+wheel or +/- zooms around the cursor; "follow" keeps the playhea
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -23,6 +23,7 @@ from shiboken6 import isValid
 
 from ui.timeline.items import BandItem, EventItem
 from ui.timeline.scene import LANE_H, TOP, TimelineScene
+from ui.timeline.segments import SegmentEditor
 
 LABEL_W = 185
 MAX_PX_PER_MS = 1.0  # 40 px per frame at 25 fps: single frames are easy to hit
@@ -138,7 +139,7 @@ class TimelineView(QGraphicsView):
         self.viewport().update(0, 0, self.viewport().width(), TOP)
 
     # --- painting -----------------------------------------------------------------------
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         px = self.timeline.px_per_ms
         top_left = self.mapToScene(QPoint(0, 0))
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
@@ -160,6 +161,16 @@ class TimelineView(QGraphicsView):
             )
             painter.drawText(QPointF(x + 2, top_left.y() + 12), label)
             t += step
+        # Minor ticks at every frame once they are a few pixels apart (real frame times: VFR).
+        tb = self.timeline.timebase
+        start_frame = tb.frame_at(max(0, int(visible.left() / px)))
+        end_frame = tb.frame_at(max(0, int(visible.right() / px)))
+        if tb.frame_count and (end_frame - start_frame) * 6 <= visible.width():
+            for f in range(start_frame, min(end_frame + 1, tb.frame_count)):
+                x = tb.ms_of(f) * px
+                painter.drawLine(
+                    QPointF(x, top_left.y() + TOP - 5), QPointF(x, top_left.y() + TOP - 2)
+                )
         # Playhead.
         x = self.playhead_ms * px
         painter.setPen(QPen(QColor(220, 30, 30), 0))
