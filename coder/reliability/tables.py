@@ -72,11 +72,14 @@ def _marginals(t: Array) -> tuple[float, Array, Array, float] | None:
 
 
 def percent_agreement(table: Any) -> Estimate:
+    """Observed agreement p_o = trace(table) / n."""
     m = _marginals(_table(table))
     return undefined("no units") if m is None else Estimate(m[3])
 
 
 def cohen_kappa(table: Any) -> Estimate:
+    """Cohen's (1960) kappa (p_o - p_e) / (1 - p_e); SE from Fleiss, Cohen & Everitt (1969)
+    eq. 13 (non-null variance), CI = kappa +/- 1.96 SE."""
     t = _table(table)
     m = _marginals(t)
     if m is None:
@@ -119,6 +122,7 @@ def weighted_kappa(table: Any, weights: Literal["linear", "quadratic"] = "linear
 
 
 def pabak(table: Any) -> Estimate:
+    """Prevalence- and bias-adjusted kappa (K p_o - 1) / (K - 1) (Byrt, Bishop & Carlin 1993)."""
     t = _table(table)
     m = _marginals(t)
     k = t.shape[0]
@@ -130,6 +134,7 @@ def pabak(table: Any) -> Estimate:
 
 
 def gwet_ac1(table: Any) -> Estimate:
+    """Gwet's (2008) AC1: p_e = sum pi_k (1 - pi_k) / (K - 1), pi_k the mean marginal."""
     t = _table(table)
     m = _marginals(t)
     k = t.shape[0]
@@ -146,6 +151,7 @@ def gwet_ac1(table: Any) -> Estimate:
 
 
 def scott_pi(table: Any) -> Estimate:
+    """Scott's (1955) pi: p_e = sum of squared mean marginals."""
     m = _marginals(_table(table))
     if m is None:
         return undefined("no units")
@@ -157,6 +163,7 @@ def scott_pi(table: Any) -> Estimate:
 
 
 def kappa_max(table: Any) -> Estimate:
+    """Largest kappa the marginals allow (Cohen 1960): p_o,max = sum min(row_k, col_k)."""
     m = _marginals(_table(table))
     if m is None:
         return undefined("no units")

@@ -246,7 +246,11 @@ class TimelineScene(QGraphicsScene):
         for value in self.project.rating_values(self.observation_id):
             owner = segments.get(value.segment_id or "")
             start = (owner.onset_ms if owner else 0) * self.px_per_ms + 4
-            limit = owner.offset_ms * self.px_per_ms if owner else self.sceneRect().width()
+            first_end = min((g.offset_ms for g in segments.values()), default=None)
+            end_ms = (
+                owner.offset_ms if owner else first_end
+            )  # session ratings share the first segment
+            limit = end_ms * self.px_per_ms if end_ms is not None else self.sceneRect().width()
             key = f"{start:.0f}"  # labels anchored at the same place line up one after another
             x = next_x.get(key, start)
             full = f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
