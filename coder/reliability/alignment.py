@@ -96,6 +96,13 @@ def align_events(
     codes: Sequence[str] | None = None,
     subject: str | None = None,
 ) -> AlignmentResult:
+    """Pair A's and B's events one-to-one per code by onset within ``tolerance_ms``.
+
+    Optimal: most matches first, then least total onset difference (linear_sum_assignment
+    per connected group of overlapping windows). Leftovers of different codes within the
+    tolerance pair up as disagreements; the (K+1)^2 table's nothing/nothing cell is 0, so
+    its kappa carries a caveat (no defined chance agreement for "nothing")."""
+
     def keep(e: Event) -> bool:
         return (codes is None or e.code_id in codes) and (
             subject is None or e.subject_id == subject

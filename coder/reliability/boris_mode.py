@@ -56,6 +56,8 @@ def boris_time_unit_kappa(
     codes: Sequence[str] | None = None,
     subjects: Sequence[str] | None = None,
 ) -> BorisKappa:
+    """Cohen's kappa over time slices the way BORIS's irr.py builds them (see module doc)."""
+
     def keep(e: Event) -> bool:
         return (codes is None or e.code_id in codes) and (
             subjects is None or e.subject_id in subjects

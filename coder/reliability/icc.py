@@ -38,6 +38,9 @@ def _safe(value: float, low: float, high: float) -> Estimate:
 
 
 def icc(ratings: Any, alpha: float = 0.05) -> IccResult:
+    """All six ICC forms with F-based CIs (Shrout & Fleiss 1979; McGraw & Wong 1996).
+
+    Needs complete rows: rows with any NaN are dropped and counted in the result."""
     r = np.asarray(ratings, dtype=np.float64)
     if r.ndim != 2:
         raise ValueError("ratings must be shaped (targets, judges)")

@@ -39,6 +39,7 @@ def _counts(r: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[A
 
 
 def fleiss_kappa(ratings: Any) -> Estimate:
+    """Fleiss' (1971) kappa for many raters; units with fewer than 2 ratings are dropped."""
     r = _matrix(ratings)
     _cats, counts = _counts(r)
     n_i = counts.sum(axis=1)
@@ -74,6 +75,8 @@ def _delta2(cats: np.ndarray[Any, Any], n_c: np.ndarray[Any, Any], level: Level)
 
 
 def krippendorff_alpha(ratings: Any, level: Level = "nominal") -> Estimate:
+    """Krippendorff's alpha 1 - D_o / D_e from the coincidence matrix (Krippendorff 2011,
+    "Computing Krippendorff's Alpha-Reliability"); units with fewer than 2 values dropped."""
     r = _matrix(ratings)
     cats, counts = _counts(r)
     m_u = counts.sum(axis=1)
@@ -97,6 +100,7 @@ def krippendorff_alpha(ratings: Any, level: Level = "nominal") -> Estimate:
 
 
 def gwet_ac1_multi(ratings: Any) -> Estimate:
+    """Gwet's (2008) AC1 for several raters (Gwet 2008); units with fewer than 2 ratings dropped."""
     r = _matrix(ratings)
     cats, counts = _counts(r)
     k = len(cats)

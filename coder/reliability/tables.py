@@ -63,7 +63,10 @@ def confusion_table(
     return t, cats
 
 
-def _marginals(t: Array) -> tuple[float, Array, Array, float] | None:
+Marginals = tuple[float, Array, Array, float]
+
+
+def _marginals(t: Array) -> Marginals | None:
     n = float(t.sum())
     if n == 0:
         return None
@@ -73,15 +76,22 @@ def _marginals(t: Array) -> tuple[float, Array, Array, float] | None:
 
 def percent_agreement(table: Any) -> Estimate:
     """Observed agreement p_o = trace(table) / n."""
-    m = _marginals(_table(table))
+    t = _table(table)
+    return _percent_agreement(t, _marginals(t))
+
+
+def _percent_agreement(_t: Array, m: Marginals | None) -> Estimate:
     return undefined("no units") if m is None else Estimate(m[3])
 
 
 def cohen_kappa(table: Any) -> Estimate:
-    """Cohen's (1960) kappa (p_o - p_e) / (1 - p_e); SE from Fleiss, Cohen & Everitt (1969)
-    eq. 13 (non-null variance), CI = kappa +/- 1.96 SE."""
+    """Cohen's (1960) kappa (p_o - p_e) / (1 - p_e); SE: the large-sample non-null variance
+    of Fleiss, Cohen & Everitt (1969); CI = kappa +/- 1.96 SE."""
     t = _table(table)
-    m = _marginals(t)
+    return _cohen_kappa(t, _marginals(t))
+
+
+def _cohen_kappa(t: Array, m: Marginals | None) -> Estimate:
     if m is None:
         return undefined("no units")
     n, rows, cols, po = m
@@ -124,7 +134,10 @@ def weighted_kappa(table: Any, weights: Literal["linear", "quadratic"] = "linear
 def pabak(table: Any) -> Estimate:
     """Prevalence- and bias-adjusted kappa (K p_o - 1) / (K - 1) (Byrt, Bishop & Carlin 1993)."""
     t = _table(table)
-    m = _marginals(t)
+    return _pabak(t, _marginals(t))
+
+
+def _pabak(t: Array, m: Marginals | None) -> Estimate:
     k = t.shape[0]
     if m is None:
         return undefined("no units")
@@ -136,7 +149,10 @@ def pabak(table: Any) -> Estimate:
 def gwet_ac1(table: Any) -> Estimate:
     """Gwet's (2008) AC1: p_e = sum pi_k (1 - pi_k) / (K - 1), pi_k the mean marginal."""
     t = _table(table)
-    m = _marginals(t)
+    return _gwet_ac1(t, _marginals(t))
+
+
+def _gwet_ac1(t: Array, m: Marginals | None) -> Estimate:
     k = t.shape[0]
     if m is None:
         return undefined("no units")
@@ -152,7 +168,11 @@ def gwet_ac1(table: Any) -> Estimate:
 
 def scott_pi(table: Any) -> Estimate:
     """Scott's (1955) pi: p_e = sum of squared mean marginals."""
-    m = _marginals(_table(table))
+    t = _table(table)
+    return _scott_pi(t, _marginals(t))
+
+
+def _scott_pi(_t: Array, m: Marginals | None) -> Estimate:
     if m is None:
         return undefined("no units")
     _, rows, cols, po = m
@@ -164,7 +184,11 @@ def scott_pi(table: Any) -> Estimate:
 
 def kappa_max(table: Any) -> Estimate:
     """Largest kappa the marginals allow (Cohen 1960): p_o,max = sum min(row_k, col_k)."""
-    m = _marginals(_table(table))
+    t = _table(table)
+    return _kappa_max(t, _marginals(t))
+
+
+def _kappa_max(_t: Array, m: Marginals | None) -> Estimate:
     if m is None:
         return undefined("no units")
     _, rows, cols, _ = m
@@ -188,12 +212,13 @@ class TableSummary:
 def summarize(table: Any) -> TableSummary:
     """Kappa with the statistics that must be shown next to it (DESIGN §7)."""
     t = _table(table)
+    m = _marginals(t)  # validated and summed once, shared by every statistic
     return TableSummary(
         int(t.sum()),
-        cohen_kappa(t),
-        percent_agreement(t),
-        pabak(t),
-        gwet_ac1(t),
-        scott_pi(t),
-        kappa_max(t),
+        _cohen_kappa(t, m),
+        _percent_agreement(t, m),
+        _pabak(t, m),
+        _gwet_ac1(t, m),
+        _scott_pi(t, m),
+        _kappa_max(t, m),
     )

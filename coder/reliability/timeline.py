@@ -119,6 +119,12 @@ def time_unit_agreement(
     subject: str | None = None,
     exclusive_set: Sequence[str] | None = None,
 ) -> TimeUnitResult:
+    """Time-unit agreement: a slice is "on" for a code when its midpoint lies in a state
+    [onset, offset) (running states end at ``duration_ms``) or holds a point event.
+
+    Per code a 2x2 table, and for ``exclusive_set`` a (K+1)-square table with "none", each
+    with every table statistic. Tolerance: a disagreement counts as agreement when the other
+    coder used the same code within +/- tolerance_ms // slice_ms slices."""
     if slice_ms <= 0:
         raise ValueError("the slice width must be above 0 ms")
     n = max(1, -(-duration_ms // slice_ms))

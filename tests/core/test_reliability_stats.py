@@ -163,3 +163,14 @@ def test_ac1_multi_equals_two_rater_ac1() -> None:
     b = [1, 2, 2, 2, 3, 1, 1, 3, 2, 1]
     table, _ = confusion_table(a, b)
     assert gwet_ac1_multi(np.array([a, b], float).T).value == pytest.approx(gwet_ac1(table).value)
+
+
+def test_summarize_agrees_with_each_statistic() -> None:
+    from coder.reliability import summarize
+
+    table = [[40, 9, 1], [6, 30, 4], [2, 3, 5]]
+    s = summarize(table)
+    assert s.n == 100
+    assert s.kappa == cohen_kappa(table) and s.ac1 == gwet_ac1(table)
+    assert s.pabak == pabak(table) and s.scott_pi == scott_pi(table)
+    assert s.kappa_max == kappa_max(table) and s.percent.value == pytest.approx(0.75)

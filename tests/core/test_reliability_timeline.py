@@ -140,3 +140,15 @@ def test_boris_mode_on_borises_own_sample(first: str, second: str, slice_ms: int
     assert got.kappa == _independent_boris(a, b, kinds, slice_ms)
     if second.endswith("(copy)"):
         assert 0.9 < got.kappa < 1.0  # the copy differs in three rows
+
+
+def test_time_unit_subject_filter_and_running_state() -> None:
+    a = [ev("a1", "x", 0, 2000, "parent"), ev("a2", "x", 3000, None, "child")]
+    b = [ev("b1", "x", 0, 2000, "parent")]
+    only_parent = time_unit_agreement(
+        a, b, codes=["x"], kinds={"x": S}, duration_ms=5000, subject="parent"
+    )
+    assert only_parent.per_code[0].table == [[2, 0], [0, 3]]
+    both = time_unit_agreement(a, b, codes=["x"], kinds={"x": S}, duration_ms=5000)
+    # The child's running state lasts to the session end: 2 slices A-only.
+    assert both.per_code[0].table == [[2, 2], [0, 1]]
