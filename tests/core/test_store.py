@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from coder.errors import ProjectError, ProjectLockedError
-from coder.model import Fingerprint, Observation
+from coder.model import Event, Fingerprint, Observation
 from coder.store import Project, schema
 
 
@@ -163,3 +163,21 @@ def test_same_scheme_adopted_once(project: Project) -> None:
     snap = project.snapshots()[0]
     again = project.adopt_scheme(snap.scheme, snap.source_text, snap.content_hash)
     assert again.id == snap.id and len(project.snapshots()) == 1
+
+
+def test_events_query_fast_with_20000_events(project: Project) -> None:
+    scheme = project.scheme_for_observation("o1")
+    code = next(c for c in scheme.codes if c.subjects)
+    rows = [
+        Event(f"e{i:05d}", "o1", code.id, code.subjects[0], (i * 7919) % 3_600_000, None)
+        for i in range(20_000)
+    ]
+    with project.transaction():
+        for e in rows:
+            project.insert_event(e)
+    start = time.perf_counter()
+    got = project.events("o1")
+    elapsed = time.perf_counter() - start
+    assert len(got) == 20_000
+    assert [e.onset_ms for e in got] == sorted(e.onset_ms for e in rows)
+    assert elapsed < 1.0, f"events() took {elapsed:.3f} s for 20,000 events"
