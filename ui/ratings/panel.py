@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QVBoxLayout,
@@ -63,11 +64,32 @@ class RatingsPanel(QScrollArea):
             if scale.per is RatingPer.SEGMENT and segments:
                 targets = [(s.id, s.name) for s in segments]
             for segment_id, label in targets:
-                form.addRow(label, self._box(scale, segment_id))
+                form.addRow(label, self._row(scale, segment_id))
             layout.addWidget(group)
         layout.addStretch(1)
         self.setWidget(body)
         self._refresh()
+
+    def _row(self, scale: RatingScale, segment_id: str | None) -> QWidget:
+        """The spin box between the scale's end anchors (e.g. "1 Cold ... 7 Warm")."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        low = scale.anchors.get(int(scale.minimum), "")
+        high = scale.anchors.get(int(scale.maximum), "")
+        for text, widget in (
+            (f"{scale.minimum:g} {low}".strip(), None),
+            ("", self._box(scale, segment_id)),
+            (f"{scale.maximum:g} {high}".strip(), None),
+        ):
+            if widget is not None:
+                line.addWidget(widget)
+                continue
+            end = QLabel(text)
+            end.setStyleSheet("color: #666; font-size: 11px;")
+            end.setWordWrap(True)
+            line.addWidget(end, 1)
+        return row
 
     def _box(self, scale: RatingScale, segment_id: str | None) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
