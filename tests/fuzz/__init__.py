@@ -1,0 +1,1 @@
+"""Fuzz harness: mutated inputs for every reader (see harness.py)."""

@@ -1,0 +1,35 @@
+"""Every reader, given mutated input, accepts it or refuses it cleanly: no traceback, no hang,
+no leftover file, no clinical text in a message. A fast sample here (ATTUNE_FUZZ_N inputs per
+reader, default 40); the long run is ``ATTUNE_FUZZ_N=10000 .venv/bin/python -m tests.fuzz``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fuzz.harness import fuzz_n, run_reader
+
+# The interchange readers (issue 11) are being rewritten to pass this harness; until they land,
+# their failures are expected and reported, not hidden (strict=False: passing is fine too).
+INTERCHANGE = pytest.mark.xfail(
+    reason="EAF/BORIS/CSV readers: issue 11 makes them pass", strict=False
+)
+# JSON and project files: issue 10 (security) makes them pass next; then this mark goes.
+PENDING = pytest.mark.xfail(reason="JSON/.attune readers: issue 10 fixes follow", strict=False)
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        pytest.param("boris", marks=INTERCHANGE),
+        pytest.param("eaf", marks=INTERCHANGE),
+        pytest.param("csv", marks=INTERCHANGE),
+        pytest.param("json", marks=PENDING),
+        pytest.param("attune", marks=PENDING),
+        "yaml",
+    ],
+)
+def test_reader_survives_mutated_input(reader: str) -> None:
+    tally = run_reader(reader, fuzz_n())
+    print(tally.summary())
+    assert tally.clean, tally.summary()
