@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QWidget
 from coder.commands import AddEvent, EndStateEvent
 from coder.model import Code, Event, ModifierValue, Scheme, new_id
 from coder.store import Project
+from ui.history import History
 from ui.player.controller import PlayerController
-from ui.undo import UndoBridge
 
 PREFIX_TIMEOUT_S = 2.0
 Chooser = Callable[[Code], dict[str, ModifierValue]]
@@ -34,7 +34,7 @@ class CodingController(QObject):
         project: Project,
         observation_id: str,
         player: PlayerController,
-        bridge: UndoBridge,
+        bridge: History,
         host: QWidget,
     ) -> None:
         super().__init__(host)
@@ -98,7 +98,7 @@ class CodingController(QObject):
 
     def press(self, code: Code) -> None:
         if self.project.read_only:
-            self.bridge.on_error("This project is open read-only; codes cannot be added.")
+            self.bridge.report("This project is open read-only; codes cannot be added.")
             return
         subject = self._subject_for(code)
         at = self.coding_time()

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from coder.errors import AttuneError, Cancelled
 
-Job = Callable[[Callable[[float], None], Callable[[], bool]], Any]
+Progress = Callable[[float], None]  # fraction done, 0..1
+Cancel = Callable[[], bool]  # True once the user pressed Cancel
+Job = Callable[[Progress, Cancel], Any]
 
 
 class _Signals(QObject):
@@ -19,12 +21,17 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-class _Runner(QRunnable):
+class JobRunner(QRunnable):
+    """One job on the thread pool; ``cancelled`` is read by the job between steps."""
+
     def __init__(self, job: Job) -> None:
         super().__init__()
         self.job = job
         self.signals = _Signals()
         self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
     def run(self) -> None:
         try:
@@ -45,14 +52,14 @@ def run_job(
     job: Job,
     on_done: Callable[[Any], None],
     on_error: Callable[[str], None],
-) -> _Runner:
+) -> JobRunner:
     """Start ``job(progress, cancelled)`` on the thread pool; the GUI stays responsive."""
     dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
-    runner = _Runner(job)
+    runner = JobRunner(job)
     runner.signals.progress.connect(lambda f: dialog.setValue(int(f * 1000)))
-    dialog.canceled.connect(lambda: setattr(runner, "cancelled", True))
+    dialog.canceled.connect(runner.cancel)
 
     def finish(result: object) -> None:
         dialog.reset()

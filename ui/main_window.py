@@ -1,8 +1,9 @@
 """The coding workspace: video, timeline, event table and ratings for one observation.
 
 The window only wires views to the core: time comes from the player controller (our time
-base), edits go through the undo bridge (commands), and the views update themselves from the
-project's change notifications.
+base), edits go through the History (the one core CommandStack), and the views update
+themselves from the project's change notifications. Menus and their handlers are declared in
+ui.actions and the *Actions classes it names.
 """
 
 from __future__ import annotations
@@ -29,19 +30,23 @@ from coder.errors import AttuneError, ProjectLockedError
 from coder.media.fingerprint import matches
 from coder.model import Event, Observation
 from coder.store import Project
-from ui import actions
+from ui.actions import MainActions
 from ui.coding import CodingController
+from ui.dialogs.export_import import ExportImport
 from ui.dialogs.modifier_popup import ask_modifiers
 from ui.events.table import EventTableModel
 from ui.events.view import EventTableWidget
+from ui.feedback.actions import FeedbackActions
 from ui.feedback.highlights_panel import HighlightsPanel
+from ui.history import History
+from ui.playback_actions import PlaybackActions
 from ui.player.controller import PlayerController
 from ui.player.video_view import VideoView
+from ui.project_actions import ProjectActions
 from ui.ratings.panel import RatingsPanel
 from ui.settings import Preferences
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
-from ui.undo import UndoBridge
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".m4v"}
 
@@ -53,7 +58,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Attune")
         self.setAcceptDrops(True)
         self.project: Project | None = None
-        self.bridge: UndoBridge | None = None
+        self.user = os.environ.get("USER", "") or "coder"
+        self.history = History(self.show_error, self)
+        self.history.changed.connect(self._mark_saved)
         self.observation: Observation | None = None
         self.coding: CodingController | None = None
         self.scene: TimelineScene | None = None
@@ -63,9 +70,11 @@ class MainWindow(QMainWindow):
         self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
         self.video = VideoView(self.player)
         self.timeline: TimelineView | None = None
+        self.follow_playhead = True
         self.events_widget: EventTableWidget | None = None
         self.events_holder = QWidget()
-        QVBoxLayout(self.events_holder).setContentsMargins(0, 0, 0, 0)
+        self.events_layout = QVBoxLayout(self.events_holder)
+        self.events_layout.setContentsMargins(0, 0, 0, 0)
         self.side = QTabWidget()
         self.side.addTab(self.events_holder, "Events")
         self.top = QSplitter(Qt.Orientation.Horizontal)
@@ -76,7 +85,8 @@ class MainWindow(QMainWindow):
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.addWidget(self.top)
         self.timeline_holder = QWidget()
-        QVBoxLayout(self.timeline_holder).setContentsMargins(0, 0, 0, 0)
+        self.timeline_layout = QVBoxLayout(self.timeline_holder)
+        self.timeline_layout.setContentsMargins(0, 0, 0, 0)
         self.split.addWidget(self.timeline_holder)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
@@ -101,7 +111,11 @@ class MainWindow(QMainWindow):
         self.player.positionChanged.connect(self._on_position)
         self.player.rateChanged.connect(lambda r: self.status_speed.setText(f"{r:g}×"))
         self.player.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        actions.build(self)
+        self.projects = ProjectActions(self)
+        self.playback = PlaybackActions(self)
+        self.feedback = FeedbackActions(self)
+        self.transfer = ExportImport(self)
+        self.menu_actions = MainActions(self)
         self.resize(1400, 900)
         self.split.setSizes([560, 340])
         self.top.setSizes([860, 540])
@@ -123,30 +137,26 @@ class MainWindow(QMainWindow):
             return False
         self.close_project()
         self.project = project
-        self.bridge = UndoBridge(CommandStack(project), self)
-        self.bridge.on_error = self.show_error
-        self.bridge.qt.indexChanged.connect(self._mark_saved)
-        actions.bind_undo(self)
+        self.history.bind(CommandStack(project))
         self.prefs.add_recent(str(Path(path).resolve()))
         suffix = " (read-only)" if project.read_only else ""
         self.setWindowTitle(f"Attune — {Path(path).name}{suffix}")
-        self._fill_observations()
+        self.fill_observations()
         return True
 
-    def _mark_saved(self, _index: int) -> None:
+    def _mark_saved(self) -> None:
         self.status_saved.setText("✓ Saved")  # every command is on disk when it returns
 
     def close_project(self) -> None:
         self._close_observation()
-        if self.bridge is not None:
-            self.bridge.qt.indexChanged.disconnect(self._mark_saved)
-            self.bridge = None
+        self.history.bind(None)
         if self.project is not None:
             self.project.close()
             self.project = None
         self.observation_box.clear()
 
-    def _fill_observations(self) -> None:
+    def fill_observations(self, select: str | None = None) -> None:
+        """List the project's observations in the chooser and open ``select`` (or the first)."""
         assert self.project is not None
         self.observation_box.blockSignals(True)
         self.observation_box.clear()
@@ -157,8 +167,12 @@ class MainWindow(QMainWindow):
                 f"{labels.get(obs.session_id, '?')} — {obs.coder}{blind}", obs.id
             )
         self.observation_box.blockSignals(False)
+        index = max(0, self.observation_box.findData(select)) if select else 0
         if self.observation_box.count():
-            self._observation_chosen(0)
+            self.observation_box.blockSignals(True)
+            self.observation_box.setCurrentIndex(index)
+            self.observation_box.blockSignals(False)
+            self._observation_chosen(index)
 
     def _observation_chosen(self, index: int) -> None:
         if self.project is None or index < 0:
@@ -193,7 +207,7 @@ class MainWindow(QMainWindow):
         self.player.close_media()
 
     def open_observation(self, observation_id: str) -> None:
-        assert self.project is not None and self.bridge is not None
+        assert self.project is not None
         self._close_observation()
         project = self.project
         self.observation = project.observation(observation_id)
@@ -214,47 +228,62 @@ class MainWindow(QMainWindow):
             media = project.media(media.id)
         self.video.message = ""
         self.player.load(media.path, frame_times, media.duration_ms)
-        push = self.bridge.push
+        push = self.history.push
         timebase = self.player.timebase
         assert timebase is not None
         self.scene = TimelineScene(project, observation_id, timebase, push)
         self.timeline = TimelineView(self.scene)
-        self.timeline_holder.layout().addWidget(self.timeline)
+        self.timeline.follow = self.follow_playhead
+        self.timeline_layout.addWidget(self.timeline)
         self.timeline.seekRequested.connect(self.player.seek)
         self.timeline.selectionChanged.connect(self._timeline_selection)
-        QTimer.singleShot(0, self._fit_timeline)  # once the view has its real size
+        QTimer.singleShot(0, self.fit_timeline)  # once the view has its real size
         self.events_widget = EventTableWidget(project, observation_id, timebase, push)
-        self.events_holder.layout().addWidget(self.events_widget)
+        self.events_layout.addWidget(self.events_widget)
         self.table_model = self.events_widget.model
         self.events_widget.seekRequested.connect(self.player.seek)
         self.events_widget.selectionChanged.connect(self._table_selection)
         self.ratings = RatingsPanel(project, observation_id, push)
         self.side.addTab(self.ratings, "Ratings")
         self.highlights = HighlightsPanel(
-            project, self.observation.session_id, observation_id, self.player, self.bridge
+            project, self.observation.session_id, observation_id, self.player, self.history
         )
         self.side.addTab(self.highlights, "Highlights")
-        self.highlights.selected_event = self._selected_event
-        self.coding = CodingController(project, observation_id, self.player, self.bridge, self)
-        self.coding.reaction_ms = self.prefs.reaction_ms
+        self.highlights.selected_event = self.selected_event
+        coding = CodingController(project, observation_id, self.player, self.history, self)
+        coding.reaction_ms = self.prefs.reaction_ms
         if self.prefs.ask_modifiers:
-            self.coding.choose_modifiers = lambda code: ask_modifiers(
-                code.name, [self.coding.scheme.modifier(m) for m in code.modifiers], self
-            )  # type: ignore[union-attr]
+            coding.choose_modifiers = lambda code: ask_modifiers(
+                code.name, [coding.scheme.modifier(m) for m in code.modifiers], self
+            )
+        self.coding = coding
         self.subject_box.blockSignals(True)
         self.subject_box.clear()
-        for subject in self.coding.scheme.subjects:
+        for subject in coding.scheme.subjects:
             self.subject_box.addItem(subject.name, subject.id)
         self.subject_box.blockSignals(False)
         self.status_backend.setText(f"Player: {self.player.backend_name}")
 
-    def _selected_event(self) -> Event | None:
+    def selected_event(self) -> Event | None:
         chosen = self.scene.selected_events() if self.scene is not None else []
         return chosen[0].event if chosen else None
 
-    def _fit_timeline(self) -> None:
+    def delete_selected(self) -> None:
+        if self.scene is not None:
+            self.scene.delete_selected()
+
+    def zoom_timeline(self, factor: float) -> None:
+        if self.timeline is not None:
+            self.timeline.zoom_by(factor)
+
+    def fit_timeline(self) -> None:
         if self.timeline is not None:
             self.timeline.fit_all()
+
+    def set_follow(self, follow: bool) -> None:
+        self.follow_playhead = follow
+        if self.timeline is not None:
+            self.timeline.follow = follow
 
     def _subject_chosen(self, index: int) -> None:
         if self.coding is not None and index >= 0:
@@ -330,7 +359,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if Path(url.toLocalFile()).suffix.lower() in VIDEO_SUFFIXES:
-                actions.add_video(self, url.toLocalFile())
+                self.projects.add_video(url.toLocalFile())
 
     # --- messages and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -21,7 +21,11 @@ class Preferences:
 
     @property
     def reaction_ms(self) -> int:
-        return int(self.s.value("coding/reaction_ms", 0))
+        value = self.s.value("coding/reaction_ms", 0)
+        try:
+            return int(str(value))
+        except ValueError:  # a hand-edited settings file: fall back to no shift
+            return 0
 
     @reaction_ms.setter
     def reaction_ms(self, ms: int) -> None:
@@ -39,7 +43,7 @@ class Preferences:
         value = self.s.value("projects/recent", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in value] if value else []
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def add_recent(self, path: str) -> None:
         items = [path, *[p for p in self.recent() if p != path]][:MAX_RECENT]

@@ -41,7 +41,7 @@ def test_create_edit_reorder_delete(qtbot, window: MainWindow) -> None:  # type:
     assert (first.title, first.shareable, first.speed) == ("You waited for her", True, 0.5)
     panel._move(1)
     assert [h.title for h in panel.highlights][1] == "You waited for her"
-    window.bridge.qt.undo()  # type: ignore[union-attr]
+    window.history.undo()  # type: ignore[union-attr]
     assert panel.highlights[0].title == "You waited for her"
     panel.list.setCurrentRow(1)
     panel.delete()
@@ -66,7 +66,7 @@ def test_from_selected_event_and_suggestions(qtbot, window: MainWindow, monkeypa
 
 def test_privacy_blur_boxes_are_saved(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     panel, project = window.highlights, window.project
-    assert panel is not None and project is not None and window.bridge is not None
+    assert panel is not None and project is not None and window.history.stack is not None
     panel.new_at_playhead()
     monkeypatch.setattr(
         blur_dialog, "detect_faces", lambda rgb: [Box(0.1, 0.5, 0.2, 0.3), Box(0.6, 0.5, 0.2, 0.3)]
@@ -74,7 +74,7 @@ def test_privacy_blur_boxes_are_saved(qtbot, window: MainWindow, monkeypatch) ->
     dialog = blur_dialog.BlurDialog(
         panel.highlights[0],
         project.media(project.session("s1").media_id).path,  # type: ignore[arg-type]
-        window.bridge,
+        window.history,
     )
     qtbot.addWidget(dialog)
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)  # only the second face (a sibling)

@@ -78,13 +78,13 @@ def test_coding_by_keys_creates_events_at_the_shown_frame(qtbot, window: MainWin
     assert window.table_model is not None and len(window.table_model.events) == 4
     assert window.scene is not None and len(window.scene.items_by_id) == 4
     # Undo/redo through the Qt stack mirror the core stack.
-    assert window.bridge is not None
-    window.bridge.qt.undo()
+    assert window.history.stack is not None
+    window.history.undo()
     assert "warmth" not in {e.code_id for e in project.events("o1")}
-    window.bridge.qt.undo()
+    window.history.undo()
     assert project.event(events["directing"].id).offset_ms is None
-    window.bridge.qt.redo()
-    window.bridge.qt.redo()
+    window.history.redo()
+    window.history.redo()
     assert {e.code_id for e in project.events("o1")} == set(events)
     assert window.status_saved.text() == "✓ Saved"
 
@@ -135,7 +135,7 @@ def test_timeline_drag_moves_by_whole_frames_in_one_command(qtbot, window: MainW
     item = scene.items_by_id[event.id]
     before_items = dict(scene.items_by_id)
     start = view.mapFromScene(item.rect().center())
-    commands = window.bridge.qt.count()  # type: ignore[union-attr]
+    commands = window.history.stack.index  # type: ignore[union-attr]
     QTest.mousePress(
         view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start
     )
@@ -148,11 +148,11 @@ def test_timeline_drag_moves_by_whole_frames_in_one_command(qtbot, window: MainW
         start + QPoint(53, 0),
     )
     moved = project.event(event.id)
-    assert window.bridge.qt.count() == commands + 1  # type: ignore[union-attr]
+    assert window.history.stack.index == commands + 1  # type: ignore[union-attr]
     assert moved.onset_ms - 1000 in (200, 240) and (moved.onset_ms - 1000) % 40 == 0
     assert moved.offset_ms - moved.onset_ms == 1000  # type: ignore[operator]
     assert scene.items_by_id[event.id] is before_items[event.id]  # updated, not rebuilt
-    window.bridge.qt.undo()  # type: ignore[union-attr]
+    window.history.undo()  # type: ignore[union-attr]
     assert project.event(event.id).onset_ms == 1000
 
 
@@ -165,7 +165,7 @@ def test_table_edit_goes_through_a_command(qtbot, window: MainWindow) -> None:  
     assert event.onset_ms == 1000  # snapped to the frame shown at 1010 ms
     assert model.data(model.index(0, 2)).startswith("00:01.000")
     assert not model.setData(model.index(0, 2), "soon")
-    window.bridge.qt.undo()  # type: ignore[union-attr]
+    window.history.undo()  # type: ignore[union-attr]
     assert window.project.events("o1")[0].onset_ms == 0  # type: ignore[union-attr]
 
 

@@ -41,7 +41,7 @@ def test_compute_runs_off_the_gui_thread(qtbot, demo_copy: Path) -> None:  # typ
         window = ReliabilityWindow(project)
         qtbot.addWidget(window)
         window.compute()
-        qtbot.waitUntil(lambda: window.result is not None, timeout=10000)
+        qtbot.waitUntil(lambda: window.comparison is not None, timeout=10000)
         assert window.export_button.isEnabled()
 
 
@@ -51,10 +51,10 @@ def test_review_walks_disagreements_and_accepts_into_consensus(
     w = MainWindow(prefs, audio=False)
     qtbot.addWidget(w)
     assert w.open_project(str(demo_copy))
-    assert w.project is not None and w.observation is not None and w.bridge is not None
+    assert w.project is not None and w.observation is not None and w.history.stack is not None
     other = next(o for o in w.project.observations() if o.id != w.observation.id)
     review = DisagreementReview(
-        w.project, w.observation.id, other.id, w.player, w.bridge, tolerance_ms=300
+        w.project, w.observation.id, other.id, w.player, w.history, tolerance_ms=300
     )
     qtbot.addWidget(review)
     assert review.items, "the demo's second coder differs somewhere"
@@ -65,7 +65,7 @@ def test_review_walks_disagreements_and_accepts_into_consensus(
     review.accept_side(side)
     consensus = [o for o in w.project.observations() if o.coder == CONSENSUS]
     assert len(consensus) == 1 and len(w.project.events(consensus[0].id)) == 1
-    w.bridge.qt.undo()
+    w.history.undo()
     assert w.project.events(consensus[0].id) == []
     review.close()
     w.close()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QInputDialog
 
 from coder.schemes import load_shipped
 from coder.store import Project
-from ui import actions
 from ui.dialogs import scheme_editor
 from ui.dialogs.scheme_editor import SchemeEditor
 from ui.main_window import MainWindow
@@ -55,7 +54,7 @@ def test_add_segment_at_playhead_from_definition(
     assert w.open_project(str(index_project))
     w.player.seek(1000)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Child-led play", True))
-    actions.add_segment(w)
+    w.projects.add_segment()
     (segment,) = w.project.segments("s1")  # type: ignore[union-attr]
     assert (segment.name, segment.onset_ms, segment.definition_id) == (
         "Child-led play",
@@ -64,8 +63,8 @@ def test_add_segment_at_playhead_from_definition(
     )
     assert segment.offset_ms == w.player.timebase.duration_ms  # type: ignore[union-attr]  # capped at the end
     assert ("segments" in {lane for lane, _ in w.scene.lanes}) and w.scene.bands  # type: ignore[union-attr]
-    actions.delete_segment(w)
+    w.projects.delete_segment()
     assert w.project.segments("s1") == []  # type: ignore[union-attr]
-    w.bridge.qt.undo()  # type: ignore[union-attr]
+    w.history.undo()  # type: ignore[union-attr]
     assert len(w.project.segments("s1")) == 1  # type: ignore[union-attr]
     w.close()

@@ -4,7 +4,7 @@ with a progress bar and Cancel."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,11 +13,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QInputDialog,
     QWidget,
 )
 
 from coder.store import Project
-from ui.jobs import run_job
+from exports.importers import ImportReport
+from ui.jobs import Cancel, JobRunner, Progress, run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -64,78 +66,88 @@ class ExportDialog(QDialog):
         form.addRow(buttons)
 
 
-def export(w: MainWindow) -> None:
-    if w.project is None or w.observation is None:
-        w.show_error("Open a project first.")
-        return
-    dialog = ExportDialog(w)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return
-    fmt, ext = dialog.format.currentData()
-    path, _ = QFileDialog.getSaveFileName(w, "Export to", f"export.{ext}")
-    if not path:
-        return
-    scope = dialog.scope.currentIndex()
-    obs, session = w.observation.id, w.observation.session_id
-    project_path, notes = w.project.path, dialog.notes.isChecked()
+class ExportImport:
+    """File > Export and File > Import for the main window."""
 
-    def job(progress: Any, cancelled: Any) -> object:
-        from exports.dispatch import write_export
+    def __init__(self, w: MainWindow) -> None:
+        self.window = w
+        self.job: JobRunner | None = None
 
-        with Project.open(project_path, read_only=True) as reader:
-            write_export(
-                reader,
-                fmt,
-                Path(path),
-                session_ids=[session] if scope == 1 else None,
-                observation_ids=[obs] if scope == 0 else None,
-                include_notes=notes,
-                progress=progress,
-                cancel=cancelled,
-            )
-        return path
+    def export(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        dialog = ExportDialog(w)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        fmt, ext = dialog.format.currentData()
+        path, _ = QFileDialog.getSaveFileName(w, "Export to", f"export.{ext}")
+        if not path:
+            return
+        scope = dialog.scope.currentIndex()
+        obs, session = w.observation.id, w.observation.session_id
+        project_path, notes = w.project.path, dialog.notes.isChecked()
 
-    w.export_job = run_job(
-        w, "Exporting…", job, lambda p: w.statusBar().showMessage(f"Saved {p}", 8000), w.show_error
-    )
+        def job(progress: Progress, cancelled: Cancel) -> object:
+            from exports.dispatch import write_export
 
+            with Project.open(project_path, read_only=True) as reader:
+                write_export(
+                    reader,
+                    fmt,
+                    Path(path),
+                    session_ids=[session] if scope == 1 else None,
+                    observation_ids=[obs] if scope == 0 else None,
+                    include_notes=notes,
+                    progress=progress,
+                    cancel=cancelled,
+                )
+            return path
 
-def import_into(w: MainWindow) -> None:
-    from PySide6.QtWidgets import QInputDialog
-
-    if w.project is None or w.project.read_only:
-        w.show_error("Open a project for writing first.")
-        return
-    labels = [label for label, _, _ in IMPORTS]
-    choice, ok = QInputDialog.getItem(w, "Import", "What to import:", labels, 0, False)
-    if not ok:
-        return
-    _, kind, pattern = IMPORTS[labels.index(choice)]
-    source, _ = QFileDialog.getOpenFileName(w, "Import from", "", pattern)
-    if not source:
-        return
-    target = w.project.path
-    w.close_project()  # the import opens the project itself (one writer at a time)
-
-    def job(progress: Any, cancelled: Any) -> object:
-        from exports import importers
-
-        runner = {
-            "boris": lambda: importers.import_boris(target, source),
-            "eaf": lambda: importers.import_eaf(target, source),
-            "csv": lambda: importers.import_csv(target, source, "attachment-core"),
-            "json": lambda: importers.import_json_file(target, source),
-        }[kind]
-        return runner()
-
-    def done(report: Any) -> None:
-        w.open_project(str(target))
-        w.statusBar().showMessage(
-            f"Imported {report.observations} observation(s), {report.events} event(s)", 8000
+        self.job = run_job(
+            w,
+            "Exporting…",
+            job,
+            lambda p: w.statusBar().showMessage(f"Saved {p}", 8000),
+            w.show_error,
         )
 
-    def failed(message: str) -> None:
-        w.open_project(str(target))
-        w.show_error(message)
+    def import_into(self) -> None:
+        w = self.window
+        if w.project is None or w.project.read_only:
+            w.show_error("Open a project for writing first.")
+            return
+        labels = [label for label, _, _ in IMPORTS]
+        choice, ok = QInputDialog.getItem(w, "Import", "What to import:", labels, 0, False)
+        if not ok:
+            return
+        _, kind, pattern = IMPORTS[labels.index(choice)]
+        source, _ = QFileDialog.getOpenFileName(w, "Import from", "", pattern)
+        if not source:
+            return
+        target = str(w.project.path)
+        w.close_project()  # the import opens the project itself (one writer at a time)
 
-    w.import_job = run_job(w, "Importing…", job, done, failed)
+        def job(progress: Progress, cancelled: Cancel) -> object:
+            from exports import importers
+
+            if kind == "boris":
+                return importers.import_boris(target, source)
+            if kind == "eaf":
+                return importers.import_eaf(target, source)
+            if kind == "csv":
+                return importers.import_csv(target, source, "attachment-core")
+            return importers.import_json_file(target, source)
+
+        def done(report: ImportReport) -> None:
+            w.open_project(target)
+            w.statusBar().showMessage(
+                f"Imported {report.observations} observation(s), {report.events} event(s)", 8000
+            )
+
+        def failed(message: str) -> None:
+            w.open_project(target)
+            w.show_error(message)
+
+        self.job = run_job(w, "Importing…", job, done, failed)

@@ -1,161 +1,182 @@
-"""Feedback and analysis menu actions: present, reel, handout, reliability, disagreements.
+"""Analysis and Feedback menu handlers: present, reel, handout, reliability, disagreements,
+mark final.
 
 Parent-facing outputs refuse a session without "show to parents" consent (the error comes
-from coder.consent and is shown as a message). Long jobs run off the GUI thread.
+from coder and is shown as a message). Long jobs run off the GUI thread.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from coder.errors import AttuneError
+from coder.model import Session
 from coder.store import Project
-from ui.jobs import run_job
+from ui.feedback.presentation import PresentationWindow
+from ui.jobs import Cancel, JobRunner, Progress, run_job
+from ui.reliability.review import DisagreementReview
+from ui.reliability.window import ReliabilityWindow
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-def _session(w: MainWindow) -> Any:
-    if w.project is None or w.observation is None:
-        w.show_error("Open an observation first.")
-        return None
-    return w.project.session(w.observation.session_id)
+class FeedbackActions:
+    def __init__(self, w: MainWindow) -> None:
+        self.window = w
+        self.presentation: PresentationWindow | None = None
+        self.job: JobRunner | None = None
+        self.reliability_window: ReliabilityWindow | None = None
+        self.review_window: DisagreementReview | None = None
 
+    def _session(self) -> tuple[Project, Session] | None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return None
+        return w.project, w.project.session(w.observation.session_id)
 
-def present(w: MainWindow) -> None:
-    from ui.feedback.presentation import PresentationWindow, plan_presentation
+    def present(self) -> None:
+        from ui.feedback.presentation import plan_presentation
 
-    session = _session(w)
-    if session is None or w.project is None:
-        return
-    try:
-        media = w.project.media(session.media_id)
-        plan = plan_presentation(session, media.path, w.project.highlights(session.id))
-    except AttuneError as exc:
-        w.show_error(str(exc))
-        return
-    if not plan.highlights:
-        w.show_error("No highlights are marked 'Show to parents' yet.")
-        return
-    w.player.pause()
-    window = PresentationWindow(plan)
-    screens = QGuiApplication.screens()
-    if len(screens) > 1:  # a second screen is where the parents look
-        window.setScreen(screens[1])
-        window.move(screens[1].geometry().topLeft())
-    window.showFullScreen()
-    w.presentation = window
+        found = self._session()
+        if found is None:
+            return
+        project, session = found
+        w = self.window
+        try:
+            if session.media_id is None:
+                raise AttuneError(f"Session '{session.label}' has no video.")
+            media = project.media(session.media_id)
+            plan = plan_presentation(session, media.path, project.highlights(session.id))
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        if not plan.highlights:
+            w.show_error("No highlights are marked 'Show to parents' yet.")
+            return
+        w.player.pause()
+        window = PresentationWindow(plan)
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:  # a second screen is where the parents look
+            window.setScreen(screens[1])
+            window.move(screens[1].geometry().topLeft())
+        window.showFullScreen()
+        self.presentation = window
 
+    def reel(self) -> None:
+        from exports.reel import ReelOptions, make_reel
 
-def reel(w: MainWindow) -> None:
-    from exports.reel import ReelOptions, make_reel
-
-    session = _session(w)
-    if session is None or w.project is None:
-        return
-    path, _ = QFileDialog.getSaveFileName(
-        w, "Save highlight reel", f"{session.label}-moments.mp4", "MP4 (*.mp4)"
-    )
-    if not path:
-        return
-    project_path = w.project.path
-    watermark = f"For {session.family or 'your family'} only"
-
-    def job(progress: Any, cancelled: Any) -> object:
-        with Project.open(project_path, read_only=True) as reader:
-            return make_reel(
-                reader,
-                session.id,
-                path,
-                ReelOptions(watermark=watermark),
-                progress=progress,
-                cancel=cancelled,
-            )
-
-    w.feedback_job = run_job(
-        w,
-        "Making the highlight reel…",
-        job,
-        lambda r: w.statusBar().showMessage(f"Reel saved: {path}", 8000),
-        w.show_error,
-    )
-
-
-def handout(w: MainWindow) -> None:
-    from exports.handout import write_handout_html, write_handout_pdf
-    from exports.handout_content import build_handout_content
-
-    session = _session(w)
-    if session is None or w.project is None:
-        return
-    path, _ = QFileDialog.getSaveFileName(
-        w, "Save parent handout", f"{session.label}-handout.pdf", "PDF (*.pdf);;Web page (*.html)"
-    )
-    if not path:
-        return
-    project_path = w.project.path
-
-    def job(progress: Any, cancelled: Any) -> object:
-        with Project.open(project_path, read_only=True) as reader:
-            content = build_handout_content(
-                reader, session.id, watermark=True, progress=progress, cancel=cancelled
-            )
-        (write_handout_html if path.lower().endswith((".html", ".htm")) else write_handout_pdf)(
-            content, path
+        found = self._session()
+        if found is None:
+            return
+        project, session = found
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(
+            w, "Save highlight reel", f"{session.label}-moments.mp4", "MP4 (*.mp4)"
         )
-        return path
+        if not path:
+            return
+        project_path = project.path
+        watermark = f"For {session.family or 'your family'} only"
 
-    w.feedback_job = run_job(
-        w,
-        "Making the handout…",
-        job,
-        lambda r: w.statusBar().showMessage(f"Handout saved: {path}", 8000),
-        w.show_error,
-    )
+        def job(progress: Progress, cancelled: Cancel) -> object:
+            with Project.open(project_path, read_only=True) as reader:
+                return make_reel(
+                    reader,
+                    session.id,
+                    path,
+                    ReelOptions(watermark=watermark),
+                    progress=progress,
+                    cancel=cancelled,
+                )
 
+        self.job = run_job(
+            w,
+            "Making the highlight reel…",
+            job,
+            lambda _r: w.statusBar().showMessage(f"Reel saved: {path}", 8000),
+            w.show_error,
+        )
 
-def reliability(w: MainWindow) -> None:
-    from ui.reliability.window import ReliabilityWindow
+    def handout(self) -> None:
+        from exports.handout import write_handout_html, write_handout_pdf
+        from exports.handout_content import build_handout_content
 
-    if w.project is None:
-        return
-    window = ReliabilityWindow(w.project, w)
-    window.show()
-    w.reliability_window = window
+        found = self._session()
+        if found is None:
+            return
+        project, session = found
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(
+            w,
+            "Save parent handout",
+            f"{session.label}-handout.pdf",
+            "PDF (*.pdf);;Web page (*.html)",
+        )
+        if not path:
+            return
+        project_path = project.path
 
+        def job(progress: Progress, cancelled: Cancel) -> object:
+            with Project.open(project_path, read_only=True) as reader:
+                content = build_handout_content(
+                    reader, session.id, watermark=True, progress=progress, cancel=cancelled
+                )
+            if path.lower().endswith((".html", ".htm")):
+                write_handout_html(content, path)
+            else:
+                write_handout_pdf(content, path)
+            return path
 
-def disagreements(w: MainWindow) -> None:
-    from ui.reliability.review import DisagreementReview
+        self.job = run_job(
+            w,
+            "Making the handout…",
+            job,
+            lambda _r: w.statusBar().showMessage(f"Handout saved: {path}", 8000),
+            w.show_error,
+        )
 
-    if w.project is None or w.observation is None or w.bridge is None:
-        return
-    others = [
-        o for o in w.project.observations(w.observation.session_id) if o.id != w.observation.id
-    ]
-    if not others:
-        w.show_error("This session has only one observation; add a second coder first.")
-        return
-    labels = [o.coder for o in others]
-    choice, ok = QInputDialog.getItem(w, "Compare with", "Second coder:", labels, 0, False)
-    if not ok:
-        return
-    other = others[labels.index(choice)]
-    review = DisagreementReview(w.project, w.observation.id, other.id, w.player, w.bridge)
-    review.show()
-    w.review_window = review
+    def reliability(self) -> None:
+        w = self.window
+        if w.project is None:
+            w.show_error("Open a project first.")
+            return
+        self.reliability_window = ReliabilityWindow(w.project, w)
+        self.reliability_window.show()
 
+    def disagreements(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        current = w.observation
+        others = [o for o in w.project.observations(current.session_id) if o.id != current.id]
+        if not others:
+            w.show_error("This session has only one observation; add a second coder first.")
+            return
+        labels = [o.coder for o in others]
+        choice, ok = QInputDialog.getItem(w, "Compare with", "Second coder:", labels, 0, False)
+        if not ok:
+            return
+        other = others[labels.index(choice)]
+        self.review_window = DisagreementReview(
+            w.project, current.id, other.id, w.player, w.history
+        )
+        self.review_window.show()
 
-def toggle_final(w: MainWindow) -> None:
-    if w.project is None or w.observation is None:
-        return
-    obs = w.project.observation(w.observation.id)
-    try:
-        w.project.set_observation_final(obs.id, not obs.final)
-    except AttuneError as exc:
-        w.show_error(str(exc))
-        return
-    w.statusBar().showMessage("Marked final" if not obs.final else "Marked not final", 5000)
+    def toggle_final(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        obs = w.project.observation(w.observation.id)
+        try:
+            w.project.set_observation_final(obs.id, not obs.final)
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        w.statusBar().showMessage("Marked final" if not obs.final else "Marked not final", 5000)

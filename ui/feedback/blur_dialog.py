@@ -25,7 +25,7 @@ from coder.commands import EditHighlight
 from coder.media.decode import FrameDecoder
 from coder.media.faces import Box, blur_boxes, detect_faces
 from coder.model import BlurBox, Highlight
-from ui.undo import UndoBridge
+from ui.history import History
 
 
 class BlurDialog(QDialog):
@@ -33,7 +33,7 @@ class BlurDialog(QDialog):
         self,
         highlight: Highlight,
         media_path: str,
-        bridge: UndoBridge,
+        bridge: History,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

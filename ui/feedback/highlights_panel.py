@@ -26,9 +26,9 @@ from coder.analysis.highlights import suggest_highlights
 from coder.commands import AddHighlight, Composite, DeleteHighlight, EditHighlight
 from coder.model import Event, FreezePoint, Highlight, new_id
 from coder.store import Change, Project
+from ui.history import History
 from ui.player.controller import PlayerController
 from ui.timeline.view import format_ms
-from ui.undo import UndoBridge
 
 SPEEDS = [("Normal speed", 1.0), ("Half speed", 0.5), ("Quarter speed", 0.25)]
 
@@ -40,7 +40,7 @@ class HighlightsPanel(QWidget):
         session_id: str,
         observation_id: str,
         player: PlayerController,
-        bridge: UndoBridge,
+        bridge: History,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -182,7 +182,7 @@ class HighlightsPanel(QWidget):
         duration = self.player.timebase.duration_ms if self.player.timebase else 0
         found = suggest_highlights(scheme, self.project.events(self.observation_id), duration)
         if not found:
-            self.bridge.on_error("No strength-coded moments to suggest yet.")
+            self.bridge.report("No strength-coded moments to suggest yet.")
             return
         labels = [f"{format_ms(s.in_ms)}: {s.reason}" for s in found]
         choice, ok = QInputDialog.getItem(
@@ -211,7 +211,7 @@ class HighlightsPanel(QWidget):
         """A highlight around the event selected on the timeline (with a little lead-in)."""
         event = self.selected_event() if self.selected_event else None
         if event is None:
-            self.bridge.on_error("Select an event on the timeline first.")
+            self.bridge.report("Select an event on the timeline first.")
             return
         end = event.offset_ms if event.offset_ms is not None else event.onset_ms + 4000
         duration = self.player.timebase.duration_ms if self.player.timebase else end

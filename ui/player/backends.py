@@ -41,8 +41,8 @@ class PlayerBackend(QObject):
 def _degrees(frame: QVideoFrame) -> int:
     try:
         rotation = frame.rotation()
-        value = getattr(rotation, "value", rotation)
-        return int(value) % 360
+        value: object = getattr(rotation, "value", rotation)
+        return int(str(value)) % 360
     except (TypeError, ValueError, AttributeError):
         return 0
 

@@ -23,10 +23,10 @@ from coder.commands import AddEvent
 from coder.model import Event, Observation, new_id
 from coder.reliability.alignment import align_events
 from coder.store import Project
+from ui.history import History
 from ui.player.controller import PlayerController
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
-from ui.undo import UndoBridge
 
 CONSENSUS = "Consensus"
 
@@ -65,7 +65,7 @@ class DisagreementReview(QWidget):
         obs_a: str,
         obs_b: str,
         player: PlayerController,
-        bridge: UndoBridge,
+        bridge: History,
         tolerance_ms: int = 1000,
         parent: QWidget | None = None,
     ) -> None:

@@ -47,7 +47,7 @@ class ReliabilityWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Reliability")
         self.project = project
-        self.result: dict[str, Any] | None = None
+        self.comparison: dict[str, Any] | None = None
         self.obs_a, self.obs_b, self.method = QComboBox(), QComboBox(), QComboBox()
         labels = {s.id: s.label for s in project.sessions()}
         for obs in project.observations():
@@ -128,14 +128,14 @@ class ReliabilityWindow(QDialog):
         self.job = run_job(self, "Computing agreement…", job, done, failed)
 
     def set_result(self, result: dict[str, Any]) -> None:
-        self.result = result
+        self.comparison = result
         self.export_button.setEnabled(True)
         self._show()
 
     def _show(self) -> None:
-        if self.result is None:
+        if self.comparison is None:
             return
-        pair = self.result["pairs"][0]
+        pair = self.comparison["pairs"][0]
         threshold = self.threshold.value()
         rows = pair.get("per_code", [])
         if "kappa" in pair and not isinstance(pair.get("kappa"), dict):
@@ -168,7 +168,7 @@ class ReliabilityWindow(QDialog):
             pair["code_sets"][0]["categories"] if pair.get("code_sets") else []
         )
         self._heatmap(table or [], cats)
-        ratings = self.result.get("ratings", [])
+        ratings = self.comparison.get("ratings", [])
         self.ratings.setText(
             "Ratings: "
             + "; ".join(
@@ -203,7 +203,7 @@ class ReliabilityWindow(QDialog):
         self.matrix.resizeColumnsToContents()
 
     def export(self) -> None:
-        if self.result is None:
+        if self.comparison is None:
             return
         from exports.reliability_report import write_reliability_csv, write_reliability_html
 
@@ -213,6 +213,6 @@ class ReliabilityWindow(QDialog):
         if not path:
             return
         if path.lower().endswith(".csv"):
-            write_reliability_csv(self.result, path)
+            write_reliability_csv(self.comparison, path)
         else:
-            write_reliability_html(self.result, path, self.threshold.value())
+            write_reliability_html(self.comparison, path, self.threshold.value())

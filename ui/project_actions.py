@@ -1,0 +1,226 @@
+"""File, Session and Coding menu handlers: projects, videos, observations, consent,
+segments and the scheme editor. The rules themselves live in coder/; these only ask the user
+and show the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
+
+from coder.commands import AddSegment, DeleteSegment
+from coder.errors import AttuneError
+from coder.media.probe import ProbeResult
+from coder.model import Media, Observation, Segment, Session, new_id
+from ui.dialogs.scheme_editor import SchemeEditor
+from ui.dialogs.session_dialog import SessionDialog
+from ui.jobs import JobRunner, run_job
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.m4v)"
+
+
+class ProjectActions:
+    def __init__(self, w: MainWindow) -> None:
+        self.window = w
+        self.probe_job: JobRunner | None = None
+        self.scheme_editor: SchemeEditor | None = None
+
+    # --- projects --------------------------------------------------------------------------
+    def new_project(self) -> None:
+        from coder.schemes import load_shipped, scheme_content_hash, shipped_scheme_paths
+        from coder.store import Project
+
+        w = self.window
+        path, _ = QFileDialog.getSaveFileName(w, "New project", "", "Attune projects (*.attune)")
+        if not path:
+            return
+        if not path.endswith(".attune"):
+            path += ".attune"
+        scheme_id, ok = QInputDialog.getItem(
+            w, "Coding scheme", "Scheme:", list(shipped_scheme_paths()), 0, False
+        )
+        if not ok:
+            return
+        try:
+            scheme, text = load_shipped(scheme_id)
+            with Project.create(path, user=w.user) as project:
+                project.adopt_scheme(scheme, text, scheme_content_hash(text))
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        w.open_project(path)
+
+    def open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open project", "", "Attune projects (*.attune)"
+        )
+        if path:
+            self.window.open_project(path)
+
+    def fill_recent(self, menu: QMenu) -> None:
+        menu.clear()
+        for path in self.window.prefs.recent():
+            action = menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.window.open_project(p))
+
+    # --- sessions and observations ----------------------------------------------------------
+    def add_video(self, path: str | None = None) -> None:
+        """Probe a video off the GUI thread, then add it as a session with a first observation."""
+        w = self.window
+        if w.project is None or w.project.read_only:
+            w.show_error("Open a project (for writing) first.")
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(w, "Add session video", "", VIDEO_FILTER)
+            if not path:
+                return
+        chosen = path
+        from coder.media.probe import media_from_probe, probe
+
+        def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> object:
+            result = probe(chosen)
+            progress(0.7)
+            return result, media_from_probe(chosen, result)
+
+        def done(value: object) -> None:
+            assert isinstance(value, tuple)
+            result, media = value
+            assert isinstance(result, ProbeResult) and isinstance(media, Media)
+            self._add_session(chosen, result, media)
+
+        self.probe_job = run_job(w, f"Reading {Path(chosen).name}…", job, done, w.show_error)
+
+    def _add_session(self, path: str, result: ProbeResult, media: Media) -> None:
+        w = self.window
+        if w.project is None:
+            return
+        session = Session(new_id(), Path(path).stem, media.id)
+        try:
+            with w.project.transaction():
+                w.project.add_media(media, result.frame_times_ms)
+                w.project.add_session(session)
+            snapshot = w.project.snapshots()[-1].id
+            obs = Observation(
+                new_id(), session.id, w.user, snapshot, name=f"{session.label}/{w.user}"
+            )
+            w.project.add_observation(obs)
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        w.fill_observations(select=obs.id)
+
+    def new_observation(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        coder, ok = QInputDialog.getText(w, "New observation", "Coder name:", text=w.user)
+        if not ok or not coder.strip():
+            return
+        blind = (
+            QMessageBox.question(
+                w, "Blind coding", "Code blind (other coders' work hidden until both are final)?"
+            )
+            == QMessageBox.StandardButton.Yes
+        )
+        current = w.observation
+        label = w.project.session(current.session_id).label
+        obs = Observation(
+            new_id(),
+            current.session_id,
+            coder.strip(),
+            current.snapshot_id,
+            name=f"{label}/{coder.strip()}",
+            blind=blind,
+        )
+        try:
+            w.project.add_observation(obs)
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        w.fill_observations(select=obs.id)
+
+    def relink(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        session = w.project.session(w.observation.session_id)
+        if session.media_id:
+            w.relink_video(session.media_id)
+            w.open_observation(w.observation.id)
+
+    def edit_session(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        dialog = SessionDialog(w.project.session(w.observation.session_id), w)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                w.project.update_session(dialog.result_session())  # audited; on disk at once
+            except AttuneError as exc:
+                w.show_error(str(exc))
+
+    # --- scheme and segments ---------------------------------------------------------------
+    def edit_scheme(self) -> None:
+        from coder.schemes import load_shipped
+
+        w = self.window
+        if w.project is not None and w.observation is not None:
+            text = w.project.snapshot(w.observation.snapshot_id).source_text
+        else:
+            text = load_shipped("attachment-core")[1]
+        writable = w.project if w.project is not None and not w.project.read_only else None
+        self.scheme_editor = SchemeEditor(text, writable, w)
+        self.scheme_editor.show()
+
+    def add_segment(self) -> None:
+        w = self.window
+        if w.observation is None or w.coding is None:
+            w.show_error("Open an observation first.")
+            return
+        defs = list(w.coding.scheme.segments)
+        names = [d.name for d in defs] + ["Other…"]
+        choice, ok = QInputDialog.getItem(w, "Add segment", "Segment:", names, 0, False)
+        if not ok:
+            return
+        definition = defs[names.index(choice)] if choice in names[:-1] else None
+        name = definition.name if definition else QInputDialog.getText(w, "Segment", "Name:")[0]
+        if not name:
+            return
+        start = w.player.position
+        end_limit = w.player.timebase.duration_ms if w.player.timebase else start + 1
+        length = (
+            round(definition.duration_s * 1000)
+            if definition and definition.duration_s
+            else end_limit - start
+        )
+        end = min(end_limit, start + max(1, length))
+        segment = Segment(
+            new_id(),
+            w.observation.session_id,
+            name,
+            start,
+            end,
+            definition.id if definition else None,
+        )
+        w.history.push(AddSegment(segment))
+
+    def delete_segment(self) -> None:
+        w = self.window
+        if w.project is None or w.observation is None:
+            w.show_error("Open an observation first.")
+            return
+        here = w.player.position
+        for seg in w.project.segments(w.observation.session_id):
+            if seg.onset_ms <= here < seg.offset_ms:
+                w.history.push(DeleteSegment(seg.id))
+                return
+        w.statusBar().showMessage("No segment at the playhead", 4000)
