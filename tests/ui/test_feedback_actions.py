@@ -1,0 +1,180 @@
+"""Analysis, Feedback and File > Export/Import menu actions, offscreen: each reads back what
+it produced (the file written, the window opened, the observation marked)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+
+from coder.commands import AddEvent, AddHighlight
+from coder.model import Event, Highlight, Observation
+from ui.dialogs.export_import import ExportDialog
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, prefs, index_project: Path):  # type: ignore[no-untyped-def]
+    w = MainWindow(prefs, audio=False)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_project(str(index_project))
+    yield w
+    w.close()
+
+
+def answer(monkeypatch: pytest.MonkeyPatch, cls: type, name: str, value: object) -> None:
+    monkeypatch.setattr(cls, name, lambda *a, **k: value)
+
+
+def add_shareable_highlight(w: MainWindow) -> None:
+    h = Highlight("h1", "s1", 400, 2400, title="You waited", shareable=True)
+    assert w.history.push(AddHighlight(h))
+
+
+def test_present_refuses_without_shareable_moments_then_shows_them(
+    qtbot, window: MainWindow, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    window.menu_actions.present.trigger()
+    assert no_modal_boxes[-1] == "No highlights are marked 'Show to parents' yet."
+    add_shareable_highlight(window)
+    window.menu_actions.present.trigger()
+    shown = window.feedback.presentation
+    assert shown is not None and shown.isVisible()
+    assert "You waited" in shown.visible_texts()
+    shown.close()
+
+
+def test_handout_is_written_off_the_gui_thread(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    add_shareable_highlight(window)
+    out = tmp_path / "handout.html"
+    answer(monkeypatch, QFileDialog, "getSaveFileName", (str(out), ""))
+    window.menu_actions.handout.trigger()
+    qtbot.waitUntil(lambda: "Handout saved" in window.statusBar().currentMessage(), timeout=20000)
+    text = out.read_text(encoding="utf-8")
+    assert "You waited" in text
+
+
+def test_reel_is_written_off_the_gui_thread(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import av
+
+    add_shareable_highlight(window)
+    out = tmp_path / "reel.mp4"
+    answer(monkeypatch, QFileDialog, "getSaveFileName", (str(out), ""))
+    window.menu_actions.reel.trigger()
+    qtbot.waitUntil(lambda: "Reel saved" in window.statusBar().currentMessage(), timeout=60000)
+    with av.open(str(out)) as container:
+        assert container.streams.video[0].frames > 0
+
+
+def test_handout_refused_without_consent_reaches_the_user(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from coder.model import Consent
+
+    assert window.project is not None
+    session = window.project.session("s1")
+    window.project.update_session(replace(session, consent=Consent(show_to_parents=False)))
+    add_shareable_highlight(window)
+    answer(monkeypatch, QFileDialog, "getSaveFileName", (str(tmp_path / "h.html"), ""))
+    window.menu_actions.handout.trigger()
+    qtbot.waitUntil(lambda: bool(no_modal_boxes), timeout=20000)
+    assert "consent" in no_modal_boxes[-1].lower()
+    assert not (tmp_path / "h.html").exists()
+
+
+def test_reliability_and_disagreements_need_a_second_coder(
+    qtbot, window: MainWindow, monkeypatch, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    window.menu_actions.disagreements.trigger()
+    assert "only one observation" in no_modal_boxes[-1]
+    project = window.project
+    assert project is not None
+    project.add_observation(Observation("o2", "s1", "Bea", project.observation("o1").snapshot_id))
+    window.history.push(AddEvent(Event("a1", "o1", "attunement", "parent", 400)))
+    answer(monkeypatch, QInputDialog, "getItem", ("Bea", True))
+    window.menu_actions.disagreements.trigger()
+    review = window.feedback.review_window
+    assert review is not None and review.b.id == "o2"
+    assert len(review.items) == 1 and review.items[0].a is not None
+    review.close()
+    window.menu_actions.reliability.trigger()
+    rel = window.feedback.reliability_window
+    assert rel is not None and rel.obs_a.count() == 2
+    rel.close()
+
+
+def test_mark_final_and_back(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    assert window.project is not None
+    window.menu_actions.toggle_final.trigger()
+    assert window.project.observation("o1").final
+    assert window.statusBar().currentMessage() == "Marked final"
+    window.menu_actions.toggle_final.trigger()
+    assert not window.project.observation("o1").final
+
+
+def test_export_csv_of_this_observation(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    window.history.push(AddEvent(Event("a1", "o1", "attunement", "parent", 400)))
+    window.history.push(AddEvent(Event("w1", "o1", "warmth", "child", 1200)))
+
+    def accept(dialog: ExportDialog) -> int:
+        dialog.format.setCurrentIndex(dialog.format.findText("Events table (CSV)"))
+        dialog.scope.setCurrentIndex(0)
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    out = tmp_path / "events.csv"
+    answer(monkeypatch, QFileDialog, "getSaveFileName", (str(out), ""))
+    window.menu_actions.export.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Saved {out}", timeout=10000)
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted((r["code"], r["onset_ms"]) for r in rows) == [
+        ("attunement", "400"),
+        ("warmth", "1200"),
+    ]
+
+
+def test_import_eaf_reopens_the_project_with_the_new_observation(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from exports.dispatch import write_export
+
+    project = window.project
+    assert project is not None
+    window.history.push(AddEvent(Event("a1", "o1", "attunement", "parent", 400)))
+    eaf = tmp_path / "visit.eaf"
+    write_export(project, "eaf", eaf, observation_ids=["o1"])
+    answer(monkeypatch, QInputDialog, "getItem", ("ELAN (.eaf)", True))
+    answer(monkeypatch, QFileDialog, "getOpenFileName", (str(eaf), ""))
+    window.menu_actions.import_.trigger()
+    assert window.project is None  # closed while the importer writes
+    qtbot.waitUntil(
+        lambda: "Imported 1 observation" in window.statusBar().currentMessage(), timeout=10000
+    )
+    assert window.project is not None
+    labels = [window.observation_box.itemText(i) for i in range(window.observation_box.count())]
+    assert len(labels) == 2 and any(label.startswith("visit") for label in labels)
+
+
+def test_import_failure_reopens_and_reports(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "broken.eaf"
+    bad.write_text("<not eaf", encoding="utf-8")
+    answer(monkeypatch, QInputDialog, "getItem", ("ELAN (.eaf)", True))
+    answer(monkeypatch, QFileDialog, "getOpenFileName", (str(bad), ""))
+    window.menu_actions.import_.trigger()
+    qtbot.waitUntil(lambda: bool(no_modal_boxes), timeout=10000)
+    assert "broken.eaf" in no_modal_boxes[-1]
+    assert window.project is not None and window.observation_box.count() == 1
