@@ -51,6 +51,7 @@ class MainActions:
         self.quit = self._make("&Quit", w.close, std.Quit)
         # Session
         self.consent = self._make("Consent and family…", files.edit_session)
+        self.switch_coder = self._make("Switch coder…", w.switch_coder)
         # Edit
         self.undo = w.history.undo_action
         self.redo = w.history.redo_action
@@ -126,7 +127,7 @@ class MainActions:
         file.addActions([self.export, self.import_])
         file.addSeparator()
         file.addAction(self.quit)
-        bar.addMenu("&Session").addAction(self.consent)
+        bar.addMenu("&Session").addActions([self.consent, self.switch_coder])
         bar.addMenu("&Edit").addActions([self.undo, self.redo, self.delete_selected])
         bar.addMenu("&Playback").addActions(
             [

@@ -32,6 +32,7 @@ from coder.model import Event, Observation
 from coder.store import Project
 from ui.actions import MainActions
 from ui.coding import CodingController
+from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.export_import import ExportImport
 from ui.dialogs.modifier_popup import ask_modifiers
 from ui.events.table import EventTableModel
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Attune")
         self.setAcceptDrops(True)
         self.project: Project | None = None
-        self.user = os.environ.get("USER", "") or "coder"
+        self.user = ""  # who is coding: asked when a project is opened
         self.history = History(self.show_error, self)
         self.history.changed.connect(self._mark_saved)
         self.observation: Observation | None = None
@@ -124,25 +125,44 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     # --- projects --------------------------------------------------------------------------
-    def open_project(self, path: str, read_only: bool = False) -> bool:
+    def open_project(self, path: str, read_only: bool = False, user: str | None = None) -> bool:
+        """Open ``path`` as ``user`` (asked when not given); False when refused or cancelled."""
+        if user is None:
+            user = ask_coder(Path(path).name, self.prefs.coder, self)
+            if user is None:
+                return False
         try:
-            project = Project.open(path, read_only=read_only, user=os.environ.get("USER", ""))
+            project = Project.open(path, read_only=read_only, user=user)
         except ProjectLockedError as exc:
             answer = QMessageBox.question(self, "Project in use", f"{exc}\n\nOpen it read-only?")
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-            return self.open_project(path, read_only=True)
+            return self.open_project(path, read_only=True, user=user)
         except AttuneError as exc:
             self.show_error(str(exc))
             return False
         self.close_project()
         self.project = project
+        self.user = user
+        self.prefs.coder = user
         self.history.bind(CommandStack(project))
         self.prefs.add_recent(str(Path(path).resolve()))
         suffix = " (read-only)" if project.read_only else ""
-        self.setWindowTitle(f"Attune — {Path(path).name}{suffix}")
+        self.setWindowTitle(f"Attune — {Path(path).name}{suffix} — coding as {user}")
         self.fill_observations()
         return True
+
+    def switch_coder(self) -> None:
+        """Session > Switch coder: reopen the project as someone else (what they may see
+        changes with blind coding)."""
+        if self.project is None:
+            self.show_error("Open a project first.")
+            return
+        path, read_only = str(self.project.path), self.project.read_only
+        user = ask_coder(Path(path).name, self.user, self)
+        if user is not None and user != self.user:
+            self.close_project()
+            self.open_project(path, read_only=read_only, user=user)
 
     def _mark_saved(self) -> None:
         self.status_saved.setText("✓ Saved")  # every command is on disk when it returns

@@ -15,12 +15,14 @@ from coder.commands import AddSegment, DeleteSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
 from coder.model import Media, Observation, Segment, Session, new_id
+from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.scheme_editor import SchemeEditor
 from ui.dialogs.session_dialog import SessionDialog
 from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.m4v)"
 
@@ -47,14 +49,17 @@ class ProjectActions:
         )
         if not ok:
             return
+        user = ask_coder(Path(path).name, w.user or w.prefs.coder, w)
+        if user is None:
+            return
         try:
             scheme, text = load_shipped(scheme_id)
-            with Project.create(path, user=w.user) as project:
+            with Project.create(path, user=user) as project:
                 project.adopt_scheme(scheme, text, scheme_content_hash(text))
         except AttuneError as exc:
             w.show_error(str(exc))
             return
-        w.open_project(path)
+        w.open_project(path, user=user)
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -1,4 +1,5 @@
-"""User preferences (QSettings): player backend, reaction time, recent projects, geometry."""
+"""User preferences (QSettings): player backend, reaction time, recent projects, geometry, and
+the name of the last person who coded on this machine."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ class Preferences:
     @ask_modifiers.setter
     def ask_modifiers(self, value: bool) -> None:
         self.s.setValue("coding/ask_modifiers", "true" if value else "false")
+
+    @property
+    def coder(self) -> str:
+        return str(self.s.value("coding/coder", ""))
+
+    @coder.setter
+    def coder(self, name: str) -> None:
+        self.s.setValue("coding/coder", name)
 
     def recent(self) -> list[str]:
         value = self.s.value("projects/recent", [])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from coder.media.probe import media_from_probe, probe
 from coder.media.synth import write_index_video
@@ -21,6 +21,14 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(str(a[2])))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def coder_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Who is coding?" is answered with what it offers (the remembered name or OS user)."""
+    from ui.dialogs.coder_dialog import CoderDialog
+
+    monkeypatch.setattr(CoderDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_new_project_with_a_shipped_scheme(qtbot, prefs, tmp_path: Path, monkeyp
     w.menu_actions.new_project.trigger()
     assert w.project is not None and w.project.path == tmp_path / "fresh.attune"
     assert [s.scheme.id for s in w.project.snapshots()] == ["attachment-core"]
-    assert w.windowTitle() == "Attune — fresh.attune"
+    assert w.windowTitle() == f"Attune — fresh.attune — coding as {w.user}"
     # Cancelling the scheme choice creates nothing.
     answer(monkeypatch, QFileDialog, "getSaveFileName", (str(tmp_path / "other.attune"), ""))
     answer(monkeypatch, QInputDialog, "getItem", ("", False))
@@ -267,7 +267,7 @@ def test_read_only_when_locked_by_another_instance(
         qtbot.addWidget(w)
         assert w.open_project(str(index_project))
         assert w.project is not None and w.project.read_only
-        assert w.windowTitle().endswith("(read-only)")
+        assert "(read-only) — coding as" in w.windowTitle()
         w.close()
     finally:
         holder.close()
