@@ -22,6 +22,10 @@ class ProjectError(AttuneError):
     """A project file cannot be opened, migrated or written."""
 
 
+class DiskFullError(ProjectError):
+    """A write failed because the disk is full; the transaction was rolled back."""
+
+
 class ProjectLockedError(ProjectError):
     """Another Attune instance holds the project; it can only be opened read-only."""
 

@@ -8,7 +8,9 @@ naming the file and the fix, with exit status 1 (2 for usage errors) — never a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 
 from coder import __version__
@@ -62,6 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug: say where, never what (a message can quote clinical text)
+        if os.environ.get("ATTUNE_DEBUG"):
+            raise
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"attune: internal error ({type(exc).__name__} at {os.path.basename(frame.filename)}:"
+            f"{frame.lineno}); please report it (set ATTUNE_DEBUG=1 for the details, which may "
+            "contain clinical text)",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def gui_main() -> int:

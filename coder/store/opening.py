@@ -2,6 +2,10 @@
 
 A missing path, a non-SQLite file, a damaged file or a file from a newer Attune gives a
 ProjectError and nothing is written. Migration runs only after a backup copy is made.
+
+Every SQLite failure reaches the caller as an AttuneError whose message names the file, the
+kind of failure and the fix, and never repeats SQLite's own message (which can quote the
+damaged content: clinical text). New files are owner-only (coder.files).
 """
 
 from __future__ import annotations
@@ -9,18 +13,157 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import quote
 
-from coder.errors import ProjectError
+from coder.errors import AttuneError, DiskFullError, ProjectError
+from coder.files import create_private
 from coder.store import schema
+from coder.store.lock import folder_problem
 from coder.store.schema import APPLICATION_ID, current_version
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
+# Primary SQLite result codes (errorcode & 0xff) and what they mean for a project file.
+_PERM, _BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _FULL, _CANTOPEN = 3, 5, 6, 7, 8, 10, 13, 14
+_PASS_THROUGH = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
 
-def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+DISK_FULL = "the disk is full; nothing was lost; free space and retry"
+
+
+def explain(exc: sqlite3.Error, name: str) -> AttuneError:
+    """A user-facing error for a SQLite failure on project ``name`` (no SQLite message text)."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    kind = getattr(exc, "sqlite_errorname", "") or type(exc).__name__
+    if code == _FULL or "disk is full" in str(exc):
+        return DiskFullError(f"{name}: {DISK_FULL}")
+    if code in (_READONLY, _PERM, _CANTOPEN):
+        return ProjectError(
+            f"{name}: cannot be written here ({kind}: the file or its folder is read-only, or the "
+            "drive was removed); copy the project to a folder you can write to, or open it "
+            "read-only"
+        )
+    if code == _IOERR:
+        return ProjectError(
+            f"{name}: the disk reported an error ({kind}); the last change was not saved; check "
+            "the drive (a USB stick unplugged?) and retry"
+        )
+    if code in (_BUSY, _LOCKED):
+        return ProjectError(f"{name}: is busy in another program ({kind}); wait a moment and retry")
+    if code == _NOMEM:
+        return ProjectError(f"{name}: out of memory ({kind}); close other programs and retry")
+    return ProjectError(
+        f"{name}: the project file is damaged ({kind}); restore it from a backup copy"
+    )
+
+
+def _raise(exc: sqlite3.Error, name: str) -> NoReturn:
+    if isinstance(exc, _PASS_THROUGH):
+        raise exc
+    raise explain(exc, name) from exc
+
+
+def _undecodable(name: str) -> ProjectError:
+    return ProjectError(
+        f"{name}: the project file is damaged (a text value is not UTF-8); restore it from a "
+        "backup copy"
+    )
+
+
+class SafeCursor(sqlite3.Cursor):
+    """A cursor whose failures are AttuneErrors that never echo the database's content."""
+
+    def _name(self) -> str:
+        return str(getattr(self.connection, "display_name", "the project"))
+
+    def execute(self, sql: str, parameters: Any = (), /) -> SafeCursor:
+        try:
+            super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> SafeCursor:
+        try:
+            super().executemany(sql, seq_of_parameters)
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size if size is not None else self.arraysize)
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.Error as exc:
+            _raise(exc, self._name())
+        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
+            raise _undecodable(self._name()) from None
+
+
+class ProjectConnection(sqlite3.Connection):
+    """A connection to a project file; every statement runs through a SafeCursor."""
+
+    display_name = "the project"
+
+    def cursor(self, factory: Any = SafeCursor) -> Any:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        return self.cursor().executemany(sql, parameters)
+
+
+def connect(path: Path, *, create: bool = False, read_only: bool = False) -> sqlite3.Connection:
+    """Open the real file (symlinks resolved, so SQLite's -wal/-shm sit beside it)."""
+    real = path.resolve()
     mode = "rwc" if create else "rw"
-    uri = f"file:{path.resolve().as_posix()}?mode={mode}"
-    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5)
+    if read_only and folder_problem(real) is not None:
+        # A read-only folder: SQLite cannot create its -shm file there. Read the WAL that is
+        # already there, or (without one) treat the file as unchanging, which it then is.
+        wal = real.with_name(real.name + "-wal")
+        mode = "ro" if wal.exists() else "ro&immutable=1"
+    uri = f"file:{quote(real.as_posix())}?mode={mode}"
+    try:
+        db = sqlite3.connect(
+            uri,
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=5,
+            factory=ProjectConnection,
+        )
+    except sqlite3.Error as exc:
+        _raise(exc, path.name)
+    db.display_name = path.name
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = FULL")
@@ -47,19 +190,15 @@ def check_file(path: Path) -> None:
 
 def verify(db: sqlite3.Connection, path: Path) -> int:
     """Check the file is a healthy Attune project; return its format version."""
-    try:
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path}: the project file is damaged ({exc}); restore it from a backup copy"
-        ) from exc
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
     if app_id != APPLICATION_ID:
         raise ProjectError(f"{path}: is a database but not an Attune project; open a .attune file")
-    if problems != ["ok"]:
+    if problems != ["ok"]:  # the problem text can quote damaged rows: never shown
         raise ProjectError(
-            f"{path}: the project file is damaged ({problems[0]}); restore it from a backup copy"
+            f"{path}: the project file is damaged ({len(problems)} problem(s) found by SQLite's "
+            "check); restore it from a backup copy"
         )
     if version > current_version():
         raise ProjectError(
@@ -75,9 +214,13 @@ def create_file(path: Path) -> None:
         raise ProjectError(f"{path}: already exists; choose another name or open it instead")
     if not path.parent.exists():
         raise ProjectError(f"{path.parent}: folder does not exist; create it first")
+    problem = folder_problem(path)
+    if problem is not None:
+        raise ProjectError(problem)
     tmp = path.with_name(f".{path.name}.creating")
     tmp.unlink(missing_ok=True)
     try:
+        create_private(tmp)  # owner-only from the start; SQLite's journals copy its mode
         db = connect(tmp, create=True)
         try:
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -110,9 +253,20 @@ def backup_copy(db: sqlite3.Connection, path: Path, version: int) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.bak-v{version}-{n}")
-    dest = sqlite3.connect(str(target))
     try:
-        db.backup(dest)
-    finally:
-        dest.close()
+        create_private(target)
+        dest = sqlite3.connect(str(target))
+        try:
+            db.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        _raise(exc, path.name)
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise ProjectError(
+            f"{path.name}: cannot write the backup copy made before upgrading it "
+            f"({exc.strerror}); free space or copy the project to a writable folder"
+        ) from None
     return target

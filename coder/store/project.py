@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from coder.errors import ProjectError, ReadOnlyError
+from coder.errors import AttuneError, ProjectError, ReadOnlyError
 from coder.model import Observation, Scheme, SchemeSnapshot
 from coder.store import audit
-from coder.store.lock import ProjectLock
-from coder.store.opening import backup_copy, check_file, connect, create_file, migrate, verify
+from coder.store import rows as R
+from coder.store.lock import ProjectLock, refuse_other_names
+from coder.store.opening import (
+    backup_copy,
+    check_file,
+    connect,
+    create_file,
+    explain,
+    migrate,
+    verify,
+)
 from coder.store.queries import Queries
 from coder.store.schema import current_version
 
@@ -44,6 +53,7 @@ class Project(Queries):
         lock: ProjectLock | None,
         user: str,
         read_only: bool,
+        last_hash: str,
     ) -> None:
         super().__init__(db)
         self.path = path
@@ -54,7 +64,7 @@ class Project(Queries):
         self._pending: list[Change] = []
         self._listeners: list[Listener] = []
         self._schemes: dict[str, Scheme] = {}
-        self._last_hash = audit.last_hash(db)
+        self._last_hash = last_hash
         self.backup_path: Path | None = None
 
     # --- opening -------------------------------------------------------------------------
@@ -68,9 +78,11 @@ class Project(Queries):
     def open(cls, path: str | Path, *, read_only: bool = False, user: str = "") -> Project:
         path = Path(path)
         check_file(path)
+        if not read_only:
+            refuse_other_names(path)
         lock = None if read_only else ProjectLock(path, user)
         try:
-            db = connect(path)
+            db = connect(path, read_only=read_only)
             try:
                 version = verify(db, path)
                 backup = None
@@ -82,23 +94,19 @@ class Project(Queries):
                         )
                     backup = backup_copy(db, path, version)
                     migrate(db, version)
-                db.execute("PRAGMA journal_mode = WAL")
                 if read_only:
                     db.execute("PRAGMA query_only = ON")
+                else:
+                    db.execute("PRAGMA journal_mode = WAL")
+                last = audit.last_hash(db)
             except BaseException:
                 db.close()
                 raise
-        except sqlite3.DatabaseError as exc:
-            if lock is not None:
-                lock.release()
-            raise ProjectError(
-                f"{path}: cannot open the project ({exc}); restore a backup"
-            ) from exc
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
-        project = cls(path, db, lock, user, read_only)
+        project = cls(path, db, lock, user, read_only, last)
         project.backup_path = backup
         return project
 
@@ -119,30 +127,53 @@ class Project(Queries):
     # --- transactions and notifications --------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic, durable unit; nested calls join the outermost one."""
+        """One atomic, durable unit; nested calls join the outermost one.
+
+        Any failure, the disk filling up at COMMIT included, rolls everything back: the
+        database, the cached audit hash and the queued notifications, so the next write
+        continues an intact audit chain.
+        """
         self._writable()
         if self._depth == 0:
             self.db.execute("BEGIN IMMEDIATE")
             self._pending = []
             saved_hash = self._last_hash
+            try:  # the chain continues from what is on disk, whatever the cache says
+                self._last_hash = audit.last_hash(self.db)
+            except BaseException:
+                self._undo(saved_hash)
+                raise
         self._depth += 1
         try:
             yield
         except BaseException:
             self._depth -= 1
             if self._depth == 0:
-                self.db.execute("ROLLBACK")
-                self._last_hash = saved_hash
-                self._pending = []
-                self._schemes_dirty()
+                self._undo(saved_hash)
             raise
         self._depth -= 1
         if self._depth == 0:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:  # whatever layer it comes from: the same message
+                self._undo(saved_hash)
+                raise explain(exc, self.path.name) from exc
+            except BaseException:
+                self._undo(saved_hash)
+                raise
             changes, self._pending = self._pending, []
             for change in changes:
                 for listener in list(self._listeners):
                     listener(change)
+
+    def _undo(self, saved_hash: str) -> None:
+        """Roll back the open transaction and everything cached about it."""
+        if self.db.in_transaction:
+            with suppress(AttuneError, sqlite3.Error):  # SQLite may have rolled back itself
+                self.db.execute("ROLLBACK")
+        self._last_hash = saved_hash
+        self._pending = []
+        self._schemes_dirty()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -183,24 +214,27 @@ class Project(Queries):
         ).fetchone()
         if row is None:
             raise ProjectError(f"{self.path.name}: no scheme snapshot {snapshot_id}")
-        return SchemeSnapshot(row["id"], self._scheme(row), row["content_hash"], row["source_text"])
+        sid, _, content_hash, source_text = R.snapshot_fields(row)
+        return SchemeSnapshot(sid, self._scheme(row), content_hash, source_text)
 
     def snapshots(self) -> list[SchemeSnapshot]:
         rows = self.db.execute(
             "SELECT * FROM scheme_snapshots ORDER BY adopted_at, rowid"
         ).fetchall()
-        return [
-            SchemeSnapshot(r["id"], self._scheme(r), r["content_hash"], r["source_text"])
-            for r in rows
-        ]
+        found = []
+        for r in rows:
+            sid, _, content_hash, source_text = R.snapshot_fields(r)
+            found.append(SchemeSnapshot(sid, self._scheme(r), content_hash, source_text))
+        return found
 
     def _scheme(self, row: sqlite3.Row) -> Scheme:
-        cached = self._schemes.get(row["id"])
+        sid, scheme_id, _, source_text = R.snapshot_fields(row)
+        cached = self._schemes.get(sid)
         if cached is None:
             from coder.schemes import load_scheme_text
 
-            cached = load_scheme_text(row["source_text"], f"scheme snapshot {row['scheme_id']}")
-            self._schemes[row["id"]] = cached
+            cached = load_scheme_text(source_text, f"scheme snapshot {scheme_id}")
+            self._schemes[sid] = cached
         return cached
 
     def scheme_for_observation(self, observation_id: str) -> Scheme:

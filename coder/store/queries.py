@@ -66,7 +66,7 @@ class Queries:
         if row is None:
             return []
         table = array("q")
-        table.frombytes(row["data"])
+        table.frombytes(R.frame_times_from_blob(row["data"]))
         return table.tolist()
 
     def add_media(self, media: Media, frame_times: Sequence[int]) -> None:

@@ -1,12 +1,19 @@
-"""Conversions between model objects and database rows (one place, both directions)."""
+"""Conversions between model objects and database rows (one place, both directions).
+
+Reading checks every value's type and range: a damaged or hand-edited project file gives a
+ProjectError naming the table and column (never the value: it may be clinical text), not a
+crash later in an export or a view.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
+from coder.errors import ProjectError
+from coder.limits import MAX_FRAMES, number_problem, time_problem
 from coder.model import (
     BlurBox,
     Consent,
@@ -25,6 +32,93 @@ from coder.model import (
 Row = sqlite3.Row
 
 
+def damaged(table: str, column: str) -> ProjectError:
+    return ProjectError(
+        f"the project file is damaged (a {table} row has an unreadable '{column}'); "
+        "restore it from a backup copy"
+    )
+
+
+def _get(r: Row, column: str, table: str) -> Any:
+    try:
+        return r[column]
+    except (IndexError, KeyError):
+        raise damaged(table, column) from None
+
+
+def _text(r: Row, column: str, table: str) -> str:
+    value = _get(r, column, table)
+    if not isinstance(value, str):
+        raise damaged(table, column)
+    return value
+
+
+def _opt_text(r: Row, column: str, table: str) -> str | None:
+    value = _get(r, column, table)
+    if value is not None and not isinstance(value, str):
+        raise damaged(table, column)
+    return value
+
+
+def _int(r: Row, column: str, table: str, lo: int = 0, hi: int = 2**53) -> int:
+    value = _get(r, column, table)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise damaged(table, column)
+    return value
+
+
+def _time(r: Row, column: str, table: str, allow_none: bool = False) -> Any:
+    value = _get(r, column, table)
+    if time_problem(value, column, allow_none=allow_none) is not None:
+        raise damaged(table, column)
+    return value
+
+
+def _real(r: Row, column: str, table: str) -> float:
+    value = _get(r, column, table)
+    if number_problem(value, column) is not None:
+        raise damaged(table, column)
+    return float(value)
+
+
+def _flag(r: Row, column: str, table: str) -> bool:
+    return bool(_int(r, column, table, 0, 1))
+
+
+def _json(r: Row, column: str, table: str) -> Any:
+    text = _text(r, column, table)
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise damaged(table, column) from None
+
+
+def _no_constant(_name: str) -> Any:
+    raise ValueError("NaN and Infinity are not stored values")
+
+
+def _record(cls: Any, item: Any, table: str, column: str) -> dict[str, Any]:
+    """A JSON object holding exactly (a subset of) ``cls``'s fields, for ``cls(**item)``."""
+    names = {f.name for f in fields(cls)}
+    if not isinstance(item, dict) or not set(item) <= names:
+        raise damaged(table, column)
+    return item
+
+
+def _fraction(value: Any, table: str, column: str) -> float:
+    if number_problem(value, column) is not None or not 0.0 <= value <= 1.0:
+        raise damaged(table, column)
+    return float(value)
+
+
+def _modifier_value(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return number_problem(value, "") is None
+
+
 def modifiers_to_json(modifiers: Any) -> str:
     plain = {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(modifiers.items())}
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
@@ -32,6 +126,13 @@ def modifiers_to_json(modifiers: Any) -> str:
 
 def modifiers_from_json(text: str) -> dict[str, ModifierValue]:
     raw = json.loads(text)
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+def _modifiers(r: Row, table: str) -> dict[str, ModifierValue]:
+    raw = _json(r, "modifiers", table)
+    if not isinstance(raw, dict) or not all(_modifier_value(v) for v in raw.values()):
+        raise damaged(table, "modifiers")
     return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
 
 
@@ -52,15 +153,20 @@ def event_params(e: Event) -> tuple[Any, ...]:
 
 
 def event_from_row(r: Row) -> Event:
+    t = "event"
+    onset = _time(r, "onset_ms", t)
+    offset = _time(r, "offset_ms", t, allow_none=True)
+    if offset is not None and offset < onset:
+        raise damaged(t, "offset_ms")
     return Event(
-        r["id"],
-        r["observation_id"],
-        r["code_id"],
-        r["subject_id"],
-        r["onset_ms"],
-        r["offset_ms"],
-        modifiers_from_json(r["modifiers"]),
-        r["note"],
+        _text(r, "id", t),
+        _text(r, "observation_id", t),
+        _text(r, "code_id", t),
+        _text(r, "subject_id", t),
+        onset,
+        offset,
+        _modifiers(r, t),
+        _text(r, "note", t),
     )
 
 
@@ -90,20 +196,39 @@ def media_params(m: Media) -> tuple[Any, ...]:
 
 
 def media_from_row(r: Row) -> Media:
-    fp = Fingerprint(r["size"], r["head_sha256"], r["tail_sha256"], r["duration_ms"])
-    return Media(
-        r["id"],
-        r["path"],
-        fp,
-        r["duration_ms"],
-        r["fps"],
-        r["width"],
-        r["height"],
-        r["rotation"],
-        bool(r["has_audio"]),
-        r["frame_count"],
-        bool(r["vfr"]),
+    t = "media"
+    duration = _time(r, "duration_ms", t)
+    fps = _real(r, "fps", t)
+    if not 0.0 <= fps <= 1000.0:
+        raise damaged(t, "fps")
+    fp = Fingerprint(
+        _int(r, "size", t, 0, 2**62),
+        _text(r, "head_sha256", t),
+        _text(r, "tail_sha256", t),
+        duration,
     )
+    if _get(r, "rotation", t) not in (0, 90, 180, 270):
+        raise damaged(t, "rotation")
+    return Media(
+        _text(r, "id", t),
+        _text(r, "path", t),
+        fp,
+        duration,
+        fps,
+        _int(r, "width", t, 0, 100_000),
+        _int(r, "height", t, 0, 100_000),
+        int(r["rotation"]),
+        _flag(r, "has_audio", t),
+        _int(r, "frame_count", t, 0, MAX_FRAMES),
+        _flag(r, "vfr", t),
+    )
+
+
+def frame_times_from_blob(data: Any) -> bytes:
+    """The stored frame table (int64 start times): checked for type and size."""
+    if not isinstance(data, bytes) or len(data) % 8 or len(data) > 8 * MAX_FRAMES:
+        raise damaged("frame table", "data")
+    return data
 
 
 SESSION_COLUMNS = "id, label, media_id, family, recorded_on, consent, goal, practice_point"
@@ -123,15 +248,19 @@ def session_params(s: Session) -> tuple[Any, ...]:
 
 
 def session_from_row(r: Row) -> Session:
+    t = "session"
+    consent = _record(Consent, _json(r, "consent", t), t, "consent")
+    if not all(isinstance(v, bool) for v in consent.values()):
+        raise damaged(t, "consent")
     return Session(
-        r["id"],
-        r["label"],
-        r["media_id"],
-        r["family"],
-        r["recorded_on"],
-        Consent(**json.loads(r["consent"])),
-        r["goal"],
-        r["practice_point"],
+        _text(r, "id", t),
+        _text(r, "label", t),
+        _opt_text(r, "media_id", t),
+        _text(r, "family", t),
+        _text(r, "recorded_on", t),
+        Consent(**consent),
+        _text(r, "goal", t),
+        _text(r, "practice_point", t),
     )
 
 
@@ -152,15 +281,16 @@ def observation_params(o: Observation) -> tuple[Any, ...]:
 
 
 def observation_from_row(r: Row) -> Observation:
+    t = "observation"
     return Observation(
-        r["id"],
-        r["session_id"],
-        r["coder"],
-        r["snapshot_id"],
-        r["name"],
-        bool(r["blind"]),
-        bool(r["final"]),
-        r["created_at"],
+        _text(r, "id", t),
+        _text(r, "session_id", t),
+        _text(r, "coder", t),
+        _text(r, "snapshot_id", t),
+        _text(r, "name", t),
+        _flag(r, "blind", t),
+        _flag(r, "final", t),
+        _text(r, "created_at", t),
     )
 
 
@@ -172,8 +302,17 @@ def segment_params(s: Segment) -> tuple[Any, ...]:
 
 
 def segment_from_row(r: Row) -> Segment:
+    t = "segment"
+    onset, offset = _time(r, "onset_ms", t), _time(r, "offset_ms", t)
+    if offset < onset:
+        raise damaged(t, "offset_ms")
     return Segment(
-        r["id"], r["session_id"], r["name"], r["onset_ms"], r["offset_ms"], r["definition_id"]
+        _text(r, "id", t),
+        _text(r, "session_id", t),
+        _text(r, "name", t),
+        onset,
+        offset,
+        _opt_text(r, "definition_id", t),
     )
 
 
@@ -185,8 +324,13 @@ def rating_params(v: RatingValue) -> tuple[Any, ...]:
 
 
 def rating_from_row(r: Row) -> RatingValue:
+    t = "rating"
     return RatingValue(
-        r["id"], r["observation_id"], r["rating_id"], r["value"], r["segment_key"] or None
+        _text(r, "id", t),
+        _text(r, "observation_id", t),
+        _text(r, "rating_id", t),
+        _real(r, "value", t),
+        _text(r, "segment_key", t) or None,
     )
 
 
@@ -216,25 +360,78 @@ def highlight_params(h: Highlight) -> tuple[Any, ...]:
     )
 
 
+def _freeze_points(r: Row, t: str) -> tuple[FreezePoint, ...]:
+    raw = _json(r, "freeze_points", t)
+    if not isinstance(raw, list):
+        raise damaged(t, "freeze_points")
+    points = []
+    for item in raw:
+        p = _record(FreezePoint, item, t, "freeze_points")
+        hold = p.get("hold_s", 3.0)
+        if (
+            time_problem(p.get("at_ms"), "at_ms") is not None
+            or not isinstance(p.get("caption", ""), str)
+            or number_problem(hold, "hold_s") is not None
+            or not 0 <= hold <= 600
+        ):
+            raise damaged(t, "freeze_points")
+        points.append(FreezePoint(**p))
+    return tuple(points)
+
+
+def _blur_boxes(r: Row, t: str) -> tuple[BlurBox, ...]:
+    raw = _json(r, "blur_boxes", t)
+    if not isinstance(raw, list):
+        raise damaged(t, "blur_boxes")
+    boxes = []
+    for item in raw:
+        b = _record(BlurBox, item, t, "blur_boxes")
+        if set(b) != {"x", "y", "w", "h"}:
+            raise damaged(t, "blur_boxes")
+        boxes.append(BlurBox(*(_fraction(b[k], t, "blur_boxes") for k in "xywh")))
+    return tuple(boxes)
+
+
 def highlight_from_row(r: Row) -> Highlight:
+    t = "highlight"
+    in_ms, out_ms = _time(r, "in_ms", t), _time(r, "out_ms", t)
+    if out_ms < in_ms:
+        raise damaged(t, "out_ms")
+    speed = _real(r, "speed", t)
+    if not 0.0 < speed <= 4.0:
+        raise damaged(t, "speed")
+    event_ids = _json(r, "event_ids", t)
+    if not isinstance(event_ids, list) or not all(isinstance(e, str) for e in event_ids):
+        raise damaged(t, "event_ids")
     return Highlight(
-        r["id"],
-        r["session_id"],
-        r["in_ms"],
-        r["out_ms"],
-        r["title"],
-        r["caption"],
-        r["child_voice"],
-        r["talking_point"],
-        tuple(FreezePoint(**p) for p in json.loads(r["freeze_points"])),
-        r["speed"],
-        r["theme"],
-        r["ord"],
-        bool(r["shareable"]),
-        tuple(json.loads(r["event_ids"])),
-        tuple(BlurBox(**b) for b in json.loads(r["blur_boxes"])),
+        _text(r, "id", t),
+        _text(r, "session_id", t),
+        in_ms,
+        out_ms,
+        _text(r, "title", t),
+        _text(r, "caption", t),
+        _text(r, "child_voice", t),
+        _text(r, "talking_point", t),
+        _freeze_points(r, t),
+        speed,
+        _text(r, "theme", t),
+        _int(r, "ord", t, -(2**31), 2**31),
+        _flag(r, "shareable", t),
+        tuple(event_ids),
+        _blur_boxes(r, t),
     )
 
 
 def placeholders(columns: str) -> str:
     return ", ".join("?" for _ in columns.split(","))
+
+
+def snapshot_fields(r: Row) -> tuple[str, str, str, str]:
+    """id, scheme id, content hash and source text of a scheme snapshot row."""
+    t = "scheme snapshot"
+    return (
+        _text(r, "id", t),
+        _text(r, "scheme_id", t),
+        _text(r, "content_hash", t),
+        _text(r, "source_text", t),
+    )

@@ -25,7 +25,7 @@ PENDING = pytest.mark.xfail(reason="JSON/.attune readers: issue 10 fixes follow"
         pytest.param("eaf", marks=INTERCHANGE),
         pytest.param("csv", marks=INTERCHANGE),
         pytest.param("json", marks=PENDING),
-        pytest.param("attune", marks=PENDING),
+        "attune",
         "yaml",
     ],
 )

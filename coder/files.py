@@ -1,0 +1,94 @@
+"""Clinical files are private: created owner-only (0600, folders 0700) whatever the umask.
+
+Temporary ``.part`` files carry the writer's process id, so one left behind by a killed export
+is recognised (its process is gone) and removed the next time anything is written there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+_PART = re.compile(r"^\..+\.attune-(?P<host>[^.]*)-(?P<pid>\d+)-[0-9a-f]+\.part$")
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only; it must not exist yet."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.close(fd)
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file owner-only (best effort: some file systems have no modes)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, FILE_MODE)
+
+
+def private_folder(path: Path) -> None:
+    """Create ``path`` (and missing parents) owner-only; an existing folder is left as it is."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, FOLDER_MODE)
+        with contextlib.suppress(OSError):
+            os.chmod(folder, FOLDER_MODE)  # mkdir's mode is filtered by the umask
+    if not path.is_dir():
+        raise NotADirectoryError(path)
+
+
+def part_path(target: Path) -> Path:
+    """A hidden temporary name beside ``target`` that records who is writing it."""
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40]
+    return target.with_name(
+        f".{target.name}.attune-{host}-{os.getpid()}-{secrets.token_hex(4)}.part"
+    )
+
+
+def new_part(target: Path) -> Path:
+    """Create an owner-only temporary file beside ``target`` (after sweeping stale ones)."""
+    sweep_stale_parts(target.parent)
+    tmp = part_path(target)
+    create_private(tmp)
+    return tmp
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":  # Windows' kill() would end it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process, or a platform without kill(0)
+    return True
+
+
+def sweep_stale_parts(folder: Path) -> list[Path]:
+    """Remove ``.part`` files left by writers on this machine that no longer run."""
+    removed: list[Path] = []
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40]
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _PART.match(name)
+        if match is None or match["host"] != host or _alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+            removed.append(folder / name)
+    return removed
