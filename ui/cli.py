@@ -26,7 +26,7 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ui import cli_analysis, cli_exports, cli_feedback, cli_project
+    from ui import cli_analysis, cli_exports, cli_feedback, cli_project, cli_sequential
 
     parser = argparse.ArgumentParser(
         prog="attune",
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_exports.register(sub)
     cli_feedback.register(sub)
     cli_analysis.register(sub)
+    cli_sequential.register(sub)
     return parser
 
 

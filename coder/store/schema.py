@@ -74,7 +74,22 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE highlights ADD COLUMN blur_boxes TEXT NOT NULL DEFAULT '[]'")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(db: sqlite3.Connection) -> None:
+    # Motion energy per video, cached for synchrony analysis (issue 13): raw per-frame values
+    # of each region; ``params`` (JSON) names the regions and settings they depend on.
+    # times: int64 little-endian ms per frame; energy: float32 little-endian, frames x regions.
+    db.execute(
+        "CREATE TABLE motion_energy ("
+        " id TEXT PRIMARY KEY,"
+        " media_id TEXT NOT NULL REFERENCES media(id) ON DELETE CASCADE,"
+        " params TEXT NOT NULL, created_at TEXT NOT NULL,"
+        " frames INTEGER NOT NULL, regions INTEGER NOT NULL,"
+        " times BLOB NOT NULL, energy BLOB NOT NULL,"
+        " UNIQUE (media_id, params))"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 
 
 def current_version() -> int:
