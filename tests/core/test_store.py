@@ -85,17 +85,18 @@ def test_older_file_is_backed_up_then_migrated(
 ) -> None:
     path = project.path
     project.close()
+    now = schema.current_version()
 
-    def v3(db: sqlite3.Connection) -> None:
+    def next_version(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE extra (x)")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, v3])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, next_version])
     with Project.open(path) as migrated:
         assert migrated.backup_path is not None and migrated.backup_path.exists()
-        assert migrated.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert migrated.db.execute("PRAGMA user_version").fetchone()[0] == now + 1
         assert migrated.observations()[0].id == "o1"
-    backup = sqlite3.connect(str(path.with_name(path.name + ".bak-v2")))
-    assert backup.execute("PRAGMA user_version").fetchone()[0] == 2
+    backup = sqlite3.connect(str(path.with_name(f"{path.name}.bak-v{now}")))
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == now
     assert backup.execute("SELECT count(*) FROM observations").fetchone()[0] == 1
     backup.close()
 
