@@ -52,3 +52,18 @@ class Cancelled(AttuneError):
 
 class ConsentError(AttuneError):
     """The session's recorded consent does not allow this use (e.g. showing to parents)."""
+
+
+class ConcurrentEditError(CommandError):
+    """Someone else changed or removed this row since it was loaded; nothing was saved.
+
+    ``current`` is the row as it is now (None when it was removed), so the caller can show it.
+    """
+
+    def __init__(self, message: str, entity: str, entity_id: str, current: object | None) -> None:
+        super().__init__(message)
+        self.entity, self.entity_id, self.current = entity, entity_id, current
+
+
+class PermissionDeniedError(ProjectError):
+    """The database server refused this change for the login's role (team projects)."""

@@ -7,9 +7,9 @@ row breaks the chain from there on; ``verify_chain`` finds the first break.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 GENESIS = "0" * 64
 
@@ -34,39 +34,43 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def last_hash(db: sqlite3.Connection) -> str:
+def last_hash(db: Any) -> str:
     row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     return str(row[0]) if row else GENESIS
 
 
 def append(
-    db: sqlite3.Connection,
+    db: Any,
     prev: str,
     user: str,
     action: str,
     entity: str,
     entity_id: str,
     summary: str = "",
-) -> str:
+) -> tuple[str, int]:
+    """Append one row after ``prev``; returns its hash and sequence number.
+
+    ``db`` is a store Backend (or a sqlite3.Connection); the caller holds the chain lock.
+    """
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
     digest = _digest(prev, at, user, action, entity, entity_id, summary)
-    db.execute(
-        "INSERT INTO audit_log (at, user, action, entity, entity_id, summary, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    row = db.execute(
+        'INSERT INTO audit_log (at, "user", action, entity, entity_id, summary, prev_hash, hash) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
         (at, user, action, entity, entity_id, summary, prev, digest),
-    )
-    return digest
+    ).fetchone()
+    return digest, int(row[0])
 
 
-def entries(db: sqlite3.Connection) -> list[AuditEntry]:
+def entries(db: Any) -> list[AuditEntry]:
     rows = db.execute(
-        "SELECT seq, at, user, action, entity, entity_id, summary, prev_hash, hash "
+        'SELECT seq, at, "user", action, entity, entity_id, summary, prev_hash, hash '
         "FROM audit_log ORDER BY seq"
     ).fetchall()
     return [AuditEntry(*tuple(r)) for r in rows]
 
 
-def verify_chain(db: sqlite3.Connection) -> list[str]:
+def verify_chain(db: Any) -> list[str]:
     """Problems found in the chain (empty when intact)."""
     prev = GENESIS
     for e in entries(db):

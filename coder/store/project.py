@@ -1,82 +1,93 @@
-"""The project store: one SQLite file per project (DESIGN §4).
+"""The project store (DESIGN §4, §11): a ``*.attune`` file or a ``postgresql://`` team project.
 
-WAL with synchronous=FULL; every write happens inside ``transaction()`` and is on disk when
-the outermost one returns. Subscribers hear about changes only after a commit. Every write
-also appends a hash-chained audit row (ids and kinds only, never clinical text).
+Every write happens inside ``transaction()`` and is durable when the outermost one returns
+(SQLite: WAL + synchronous=FULL; PostgreSQL: the server's commit). Subscribers hear about
+changes only after a commit. Every write also appends a hash-chained audit row (ids and
+kinds only, never clinical text), serialised across writers by the backend's chain lock.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
 
 from coder.errors import AttuneError, ProjectError, ReadOnlyError
-from coder.model import Observation, Scheme, SchemeSnapshot
+from coder.model import Observation, Scheme, SchemeSnapshot, new_id
 from coder.store import audit
+from coder.store.backend import Backend, Row, SqliteBackend, is_server_location
+from coder.store.changes import Change, ChangeKind, Listener
 from coder.store import rows as R
 from coder.store.lock import ProjectLock, refuse_other_names
-from coder.store.opening import (
-    backup_copy,
-    check_file,
-    connect,
-    create_file,
-    explain,
-    migrate,
-    verify,
-)
+from coder.store.opening import backup_copy, check_file, connect, create_file, migrate, verify
 from coder.store.queries import Queries
 from coder.store.schema import current_version
+from coder.store.versions import TABLES
 
-ChangeKind = Literal["added", "changed", "removed"]
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: ChangeKind
-    entity: str  # event, segment, rating, highlight, session, observation, media, snapshot
-    before: object | None
-    after: object | None
-
-
-Listener = Callable[[Change], None]
+__all__ = ["Change", "ChangeKind", "Listener", "Project"]
 
 
 class Project(Queries):
     def __init__(
         self,
-        path: Path,
-        db: sqlite3.Connection,
+        db: Backend,
         lock: ProjectLock | None,
         user: str,
         read_only: bool,
-        last_hash: str,
+        role: str = "admin",
     ) -> None:
         super().__init__(db)
-        self.path = path
+        self.location = db.location
+        self.name = db.name
         self.user = user
+        self.role = role  # admin on a file; the login's role on a team server
         self.read_only = read_only
         self._lock = lock
-        self._depth = 0
         self._pending: list[Change] = []
         self._listeners: list[Listener] = []
         self._schemes: dict[str, Scheme] = {}
-        self._last_hash = last_hash
+        self._chain_head: str | None = None  # audit hash to extend, once locked this transaction
+        self._own_seqs: set[int] = set()
+        self._own_pending: list[int] = []
+        self._feed_seq = self._max_audit_seq()
         self.backup_path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The project file; a team project on a server has none (use ``location``)."""
+        if isinstance(self.db, SqliteBackend):
+            return self.db.path
+        raise ProjectError(f"{self.name} is a team project on a server; it has no file path")
+
+    @property
+    def is_team(self) -> bool:
+        return self.db is not None and self.db.dialect != "sqlite"
 
     # --- opening -------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, *, user: str = "") -> Project:
-        path = Path(path)
+    def create(cls, location: str | Path, *, user: str = "") -> Project:
+        """A new project: a file path (SQLite) or an empty PostgreSQL database URL."""
+        if is_server_location(location):
+            from coder.store.postgres import create_server_project
+
+            create_server_project(str(location))
+            return cls.open(location, user=user)
+        path = Path(location)
         create_file(path)
         return cls.open(path, user=user)
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False, user: str = "") -> Project:
-        path = Path(path)
+    def open(cls, location: str | Path, *, read_only: bool = False, user: str = "") -> Project:
+        if is_server_location(location):
+            from coder.store.postgres import open_server_project
+
+            backend, login, role = open_server_project(str(location), read_only=read_only)
+            return cls(backend, None, login, read_only, role)
+        return cls._open_file(Path(location), read_only=read_only, user=user)
+
+    @classmethod
+    def _open_file(cls, path: Path, *, read_only: bool, user: str) -> Project:
         check_file(path)
         if not read_only:
             refuse_other_names(path)
@@ -98,7 +109,6 @@ class Project(Queries):
                     db.execute("PRAGMA query_only = ON")
                 else:
                     db.execute("PRAGMA journal_mode = WAL")
-                last = audit.last_hash(db)
             except BaseException:
                 db.close()
                 raise
@@ -106,7 +116,7 @@ class Project(Queries):
             if lock is not None:
                 lock.release()
             raise
-        project = cls(path, db, lock, user, read_only, last)
+        project = cls(SqliteBackend(db, path), lock, user, read_only)
         project.backup_path = backup
         return project
 
@@ -130,50 +140,52 @@ class Project(Queries):
         """One atomic, durable unit; nested calls join the outermost one.
 
         Any failure, the disk filling up at COMMIT included, rolls everything back: the
-        database, the cached audit hash and the queued notifications, so the next write
-        continues an intact audit chain.
+        database, the audit chain head and the queued notifications, so the next write
+        continues an intact audit chain (the head is re-read, under the chain lock, by the
+        first write of every transaction).
         """
         self._writable()
-        if self._depth == 0:
-            self.db.execute("BEGIN IMMEDIATE")
-            self._pending = []
-            saved_hash = self._last_hash
-            try:  # the chain continues from what is on disk, whatever the cache says
-                self._last_hash = audit.last_hash(self.db)
-            except BaseException:
-                self._undo(saved_hash)
-                raise
+        outermost = self._depth == 0
+        if outermost:
+            self.db.begin()
+            self._pending, self._own_pending, self._chain_head = [], [], None
+            self._seen_pending = {}
         self._depth += 1
         try:
             yield
         except BaseException:
             self._depth -= 1
-            if self._depth == 0:
-                self._undo(saved_hash)
+            if outermost:
+                self._abort()
             raise
         self._depth -= 1
-        if self._depth == 0:
+        if outermost:
             try:
-                self.db.execute("COMMIT")
-            except sqlite3.Error as exc:  # whatever layer it comes from: the same message
-                self._undo(saved_hash)
-                raise explain(exc, self.path.name) from exc
+                if self._pending:
+                    self.db.announce_changes()
+                self.db.commit()
             except BaseException:
-                self._undo(saved_hash)
+                self._abort()
                 raise
+            self._own_seqs.update(self._own_pending)
+            self._commit_versions()
             changes, self._pending = self._pending, []
-            for change in changes:
-                for listener in list(self._listeners):
-                    listener(change)
+            self._dispatch(changes + self._take_refresh())
 
-    def _undo(self, saved_hash: str) -> None:
-        """Roll back the open transaction and everything cached about it."""
-        if self.db.in_transaction:
-            with suppress(AttuneError, sqlite3.Error):  # SQLite may have rolled back itself
-                self.db.execute("ROLLBACK")
-        self._last_hash = saved_hash
-        self._pending = []
-        self._schemes_dirty()
+    def _abort(self) -> None:
+        try:
+            with suppress(AttuneError):  # the engine may have rolled back by itself
+                self.db.rollback()
+        finally:
+            self._pending, self._own_pending, self._chain_head = [], [], None
+            self._seen_pending = {}
+            self._schemes_dirty()
+            self._dispatch(self._take_refresh())  # views show the value that won
+
+    def _dispatch(self, changes: list[Change]) -> None:
+        for change in changes:
+            for listener in list(self._listeners):
+                listener(change)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -195,17 +207,84 @@ class Project(Queries):
         """Audit and queue a change; call only inside ``transaction()``."""
         if self._depth == 0:
             raise ProjectError("internal: a write outside a transaction")
-        self._last_hash = audit.append(self.db, self._last_hash, self.user, kind, entity, entity_id)
+        if self._chain_head is None:  # first write of this transaction: take the chain
+            self.db.lock_audit_chain()
+            self._chain_head = audit.last_hash(self.db)
+        self._chain_head, seq = audit.append(
+            self.db, self._chain_head, self.user, kind, entity, entity_id
+        )
+        self._own_pending.append(seq)
         self._pending.append(Change(kind, entity, before, after))
 
+    def _change(self, kind: ChangeKind, entity: str, before: object, after: object) -> Change:
+        return Change(kind, entity, before, after, remote=True)
+
     def _writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyError(f"{self.path.name} is open read-only; changes cannot be saved")
         if self.db is None:
-            raise ProjectError(f"{self.path.name} is closed")
+            raise ProjectError(f"{self.name} is closed")
+        if self.read_only:
+            raise ReadOnlyError(f"{self.name} is open read-only; changes cannot be saved")
 
     def _schemes_dirty(self) -> None:
         self._schemes.clear()
+
+    # --- other writers' changes ----------------------------------------------------------
+    def _max_audit_seq(self) -> int:
+        row = self.db.execute("SELECT max(seq) FROM audit_log").fetchone()
+        return int(row[0]) if row is not None and row[0] is not None else 0
+
+    def poll_changes(self, timeout: float = 0.0) -> int:
+        """Announce changes other connections committed since the last call; how many.
+
+        Cheap when nothing happened (PostgreSQL: a socket check for NOTIFY; SQLite: PRAGMA
+        data_version). A GUI calls it from a timer; ``timeout`` waits that long for news.
+        """
+        if self.db is None or self._depth:
+            return 0
+        if not self.db.changed_elsewhere(timeout):
+            return 0
+        rows = self.db.execute(
+            "SELECT seq, entity, entity_id FROM audit_log WHERE seq > ? ORDER BY seq",
+            (self._feed_seq,),
+        ).fetchall()
+        changes: list[Change] = []
+        for seq, entity, entity_id in ((int(r[0]), str(r[1]), str(r[2])) for r in rows):
+            self._feed_seq = seq
+            if seq in self._own_seqs:
+                self._own_seqs.discard(seq)
+                continue
+            change = self._remote_change(entity, entity_id)
+            if change is not None:
+                changes.append(change)
+        self._own_seqs = {s for s in self._own_seqs if s > self._feed_seq}
+        if any(c.entity == "snapshot" for c in changes):
+            self._schemes_dirty()
+        self._dispatch(changes)
+        return len(changes)
+
+    def _remote_change(self, entity: str, entity_id: str) -> Change | None:
+        if entity == "snapshot":
+            try:
+                return self._change("added", "snapshot", None, self.snapshot(entity_id))
+            except ProjectError:
+                return None
+        if entity not in TABLES:
+            return self._change("changed", entity, None, None)  # a kind views reload wholesale
+        key = (entity, entity_id)
+        seen = self._seen.get(key)
+        now = self._load(entity, entity_id)  # through our own connection: RLS applies
+        if now is None:
+            if seen is None:
+                return None  # added and removed meanwhile, or not visible to this login
+            del self._seen[key]
+            return self._change("removed", entity, seen[1], None)
+        current, version = now
+        if seen is not None and seen[0] == version:
+            return None  # already showing this version
+        self._seen[key] = (version, current)
+        return self._change(
+            "changed" if seen else "added", entity, seen[1] if seen else None, current
+        )
 
     # --- schemes -------------------------------------------------------------------------
     def snapshot(self, snapshot_id: str) -> SchemeSnapshot:
@@ -213,7 +292,7 @@ class Project(Queries):
             "SELECT * FROM scheme_snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f"{self.path.name}: no scheme snapshot {snapshot_id}")
+            raise ProjectError(f"{self.name}: no scheme snapshot {snapshot_id}")
         sid, _, content_hash, source_text = R.snapshot_fields(row)
         return SchemeSnapshot(sid, self._scheme(row), content_hash, source_text)
 
@@ -227,7 +306,7 @@ class Project(Queries):
             found.append(SchemeSnapshot(sid, self._scheme(r), content_hash, source_text))
         return found
 
-    def _scheme(self, row: sqlite3.Row) -> Scheme:
+    def _scheme(self, row: Row) -> Scheme:
         sid, scheme_id, _, source_text = R.snapshot_fields(row)
         cached = self._schemes.get(sid)
         if cached is None:
@@ -238,7 +317,8 @@ class Project(Queries):
         return cached
 
     def scheme_for_observation(self, observation_id: str) -> Scheme:
-        return self.snapshot(self.observation(observation_id).snapshot_id).scheme
+        row = self._one("SELECT snapshot_id FROM observations WHERE id = ?", observation_id)
+        return self.snapshot(self._require(row, "observation", observation_id)[0]).scheme
 
     def adopt_scheme(self, scheme: Scheme, source_text: str, content_hash: str) -> SchemeSnapshot:
         """Store an immutable snapshot of ``scheme``; the same content is adopted only once."""
@@ -247,15 +327,9 @@ class Project(Queries):
         ).fetchone()
         if row is not None:
             return self.snapshot(row["id"])
-        from coder.model import new_id
-
         snapshot_id = new_id()
         with self.transaction():
-            self.db.execute(
-                "INSERT INTO scheme_snapshots VALUES "
-                "(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
-                (snapshot_id, scheme.id, scheme.version, content_hash, source_text),
-            )
+            self._insert_snapshot(snapshot_id, scheme, source_text, content_hash)
             self._schemes[snapshot_id] = scheme
             snap = SchemeSnapshot(snapshot_id, scheme, content_hash, source_text)
             self.record("added", "snapshot", snapshot_id, None, snap)
@@ -269,26 +343,32 @@ class Project(Queries):
 
         scheme = load_scheme_text(source_text, f"imported scheme snapshot {snapshot_id}")
         with self.transaction():
-            self.db.execute(
-                "INSERT INTO scheme_snapshots VALUES "
-                "(?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
-                (snapshot_id, scheme.id, scheme.version, content_hash, source_text),
-            )
+            self._insert_snapshot(snapshot_id, scheme, source_text, content_hash)
             snap = SchemeSnapshot(snapshot_id, scheme, content_hash, source_text)
             self.record("added", "snapshot", snapshot_id, None, snap)
         return snap
 
+    def _insert_snapshot(
+        self, snapshot_id: str, scheme: Scheme, source_text: str, content_hash: str
+    ) -> None:
+        adopted_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+        self.db.execute(
+            "INSERT INTO scheme_snapshots "
+            "(id, scheme_id, version, content_hash, source_text, adopted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (snapshot_id, scheme.id, scheme.version, content_hash, source_text, adopted_at),
+        )
+
     # --- blind coding ---------------------------------------------------------------------
     def observations_visible_to(self, session_id: str, coder: str) -> list[Observation]:
-        """A blind coder sees others' observations only once their own and those are final."""
+        """A blind coder sees others' observations only once their own and those are final.
+
+        On a team server the same rule is enforced by row-level security
+        (``coder.store.pg_security``), so this filter then changes nothing.
+        """
         all_obs = self.observations(session_id)
         own = [o for o in all_obs if o.coder == coder]
         if not any(o.blind for o in own):
             return all_obs
         own_final = all(o.final for o in own)
         return [o for o in all_obs if o.coder == coder or (own_final and o.final)]
-
-    def _require(self, found: Any, what: str, key: str) -> Any:
-        if found is None:
-            raise ProjectError(f"{self.path.name}: no {what} '{key}'")
-        return found

@@ -1,15 +1,19 @@
-"""Reads and the low-level writes of the project store.
+"""Reads and the low-level writes of the project store, in portable SQL (any backend).
 
 Writes here are primitives for commands and importers: each must run inside
-``Project.transaction()`` and records an audit row and a change notification.
+``Project.transaction()`` and records an audit row and a change notification. Every update
+or delete of a versioned row checks its ``row_version`` against the version this project
+last showed (``Versions``), so an edit based on a value someone else has since changed is
+refused with ConcurrentEditError instead of silently overwriting theirs.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from array import array
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
 
 from coder.errors import ProjectError
 from coder.model import (
@@ -24,42 +28,37 @@ from coder.model import (
 )
 from coder.store import audit
 from coder.store import rows as R
+from coder.store.backend import Backend, Row
+from coder.store.versions import Versions
 
-if TYPE_CHECKING:
-    from coder.store.project import ChangeKind
 
+class Queries(Versions):
+    db: Backend
 
-class Queries:
-    db: sqlite3.Connection
-
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Backend) -> None:
+        super().__init__()
         self.db = db
 
-    # Provided by Project.
-    def record(
-        self,
-        kind: ChangeKind,
-        entity: str,
-        entity_id: str,
-        before: object | None,
-        after: object | None,
-    ) -> None:
-        raise NotImplementedError
+    def _one(self, sql: str, key: str) -> Row | None:
+        return self.db.execute(sql, (key,)).fetchone()
 
     def _require(self, found: Any, what: str, key: str) -> Any:
-        raise NotImplementedError
-
-    def _one(self, sql: str, key: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.db.execute(sql, (key,)).fetchone()
-        return row
+        if found is None:
+            if (what, key) in self._seen:  # it was on screen: someone else removed it
+                self._conflict(what, key)
+            raise ProjectError(f"{self.db.name}: no {what} '{key}'")
+        return found
 
     # --- media and sessions ----------------------------------------------------------------
     def media(self, media_id: str) -> Media:
-        row = self._one("SELECT * FROM media WHERE id = ?", media_id)
-        return R.media_from_row(self._require(row, "media", media_id))
+        row = self._require(
+            self._one("SELECT * FROM media WHERE id = ?", media_id), "media", media_id
+        )
+        return self._shown("media", R.media_from_row(row), row)
 
     def media_list(self) -> list[Media]:
-        return [R.media_from_row(r) for r in self.db.execute("SELECT * FROM media ORDER BY rowid")]
+        rows = self.db.execute("SELECT * FROM media ORDER BY rowid").fetchall()
+        return [self._shown("media", R.media_from_row(r), r) for r in rows]
 
     def frame_times(self, media_id: str) -> list[int]:
         row = self._one("SELECT data FROM frame_times WHERE media_id = ?", media_id)
@@ -76,46 +75,49 @@ class Queries:
                 R.media_params(media),
             )
             self.db.execute(
-                "INSERT INTO frame_times VALUES (?, ?)",
+                "INSERT INTO frame_times (media_id, data) VALUES (?, ?)",
                 (media.id, array("q", frame_times).tobytes()),
             )
+            self._wrote("media", media.id, 1, media)
             self.record("added", "media", media.id, None, media)
 
     def relink_media(self, media_id: str, new_path: str, fingerprint: Fingerprint) -> Media:
         """Point a media record at a moved file; refused unless it is the same recording."""
-        before = self.media(media_id)
-        placeholder = before.fingerprint.size == 0  # imported (BORIS/ELAN): only a name was known
-        if placeholder and abs(fingerprint.duration_ms - before.duration_ms) > 1000:
-            raise ProjectError(
-                f"{new_path}: its length ({fingerprint.duration_ms / 1000:.1f} s) differs from the "
-                f"coded video's ({before.duration_ms / 1000:.1f} s); choose the original file"
-            )
-        if not placeholder and fingerprint != before.fingerprint:
-            raise ProjectError(
-                f"{new_path}: is not the same recording as the session's video (size or content "
-                "differs); choose the original file"
-            )
-        from dataclasses import replace
-
-        after = replace(before, path=new_path, fingerprint=fingerprint)
         with self.transaction():
+            before, version = self._require(self._load("media", media_id), "media", media_id)
+            placeholder = before.fingerprint.size == 0  # imported (BORIS/ELAN): only a name
+            if placeholder and abs(fingerprint.duration_ms - before.duration_ms) > 1000:
+                raise ProjectError(
+                    f"{new_path}: its length ({fingerprint.duration_ms / 1000:.1f} s) differs "
+                    f"from the coded video's ({before.duration_ms / 1000:.1f} s); choose the "
+                    "original file"
+                )
+            if not placeholder and fingerprint != before.fingerprint:
+                raise ProjectError(
+                    f"{new_path}: is not the same recording as the session's video (size or "
+                    "content differs); choose the original file"
+                )
+            after = replace(before, path=new_path, fingerprint=fingerprint)
             fp = fingerprint
-            self.db.execute(
-                "UPDATE media SET path = ?, size = ?, head_sha256 = ?, tail_sha256 = ? "
-                "WHERE id = ?",
-                (new_path, fp.size, fp.head_sha256, fp.tail_sha256, media_id),
+            self._update_row(
+                "media",
+                media_id,
+                version,
+                "path = ?, size = ?, head_sha256 = ?, tail_sha256 = ?",
+                (new_path, fp.size, fp.head_sha256, fp.tail_sha256),
+                after,
             )
             self.record("changed", "media", media_id, before, after)
-        return after
+        return after  # type: ignore[no-any-return]
 
     def sessions(self) -> list[Session]:
-        return [
-            R.session_from_row(r) for r in self.db.execute("SELECT * FROM sessions ORDER BY rowid")
-        ]
+        rows = self.db.execute("SELECT * FROM sessions ORDER BY rowid").fetchall()
+        return [self._shown("session", R.session_from_row(r), r) for r in rows]
 
     def session(self, session_id: str) -> Session:
         row = self._one("SELECT * FROM sessions WHERE id = ?", session_id)
-        return R.session_from_row(self._require(row, "session", session_id))
+        row = self._require(row, "session", session_id)
+        return self._shown("session", R.session_from_row(row), row)
 
     def add_session(self, session: Session) -> None:
         with self.transaction():
@@ -124,31 +126,37 @@ class Queries:
                 f"({R.placeholders(R.SESSION_COLUMNS)})",
                 R.session_params(session),
             )
+            self._wrote("session", session.id, 1, session)
             self.record("added", "session", session.id, None, session)
 
     def update_session(self, session: Session) -> None:
-        before = self.session(session.id)
         with self.transaction():
-            self.db.execute(
-                "UPDATE sessions SET label=?, media_id=?, family=?, recorded_on=?, consent=?, "
-                "goal=?, practice_point=? WHERE id=?",
-                (*R.session_params(session)[1:], session.id),
+            loaded = self._require(self._load("session", session.id), "session", session.id)
+            before, version = loaded
+            self._update_row(
+                "session",
+                session.id,
+                version,
+                "label=?, media_id=?, family=?, recorded_on=?, consent=?, goal=?, practice_point=?",
+                R.session_params(session)[1:],
+                session,
             )
             self.record("changed", "session", session.id, before, session)
 
     # --- observations ------------------------------------------------------------------------
     def observations(self, session_id: str | None = None) -> list[Observation]:
         if session_id is None:
-            cur = self.db.execute("SELECT * FROM observations ORDER BY rowid")
+            rows = self.db.execute("SELECT * FROM observations ORDER BY rowid").fetchall()
         else:
-            cur = self.db.execute(
+            rows = self.db.execute(
                 "SELECT * FROM observations WHERE session_id = ? ORDER BY rowid", (session_id,)
-            )
-        return [R.observation_from_row(r) for r in cur]
+            ).fetchall()
+        return [self._shown("observation", R.observation_from_row(r), r) for r in rows]
 
     def observation(self, observation_id: str) -> Observation:
         row = self._one("SELECT * FROM observations WHERE id = ?", observation_id)
-        return R.observation_from_row(self._require(row, "observation", observation_id))
+        row = self._require(row, "observation", observation_id)
+        return self._shown("observation", R.observation_from_row(row), row)
 
     def find_observation(self, key: str) -> Observation:
         """By id, by name, or as "session label/coder"."""
@@ -168,9 +176,6 @@ class Queries:
 
     def add_observation(self, obs: Observation) -> None:
         if not obs.created_at:
-            from dataclasses import replace
-            from datetime import UTC, datetime
-
             obs = replace(obs, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
         with self.transaction():
             self.db.execute(
@@ -178,102 +183,126 @@ class Queries:
                 f"({R.placeholders(R.OBSERVATION_COLUMNS)})",
                 R.observation_params(obs),
             )
+            self._wrote("observation", obs.id, 1, obs)
             self.record("added", "observation", obs.id, None, obs)
 
     def set_observation_final(self, observation_id: str, final: bool) -> None:
-        from dataclasses import replace
-
-        before = self.observation(observation_id)
         with self.transaction():
-            self.db.execute(
-                "UPDATE observations SET final = ? WHERE id = ?", (int(final), observation_id)
+            loaded = self._load("observation", observation_id)
+            before, version = self._require(loaded, "observation", observation_id)
+            after = replace(before, final=final)
+            self._update_row(
+                "observation", observation_id, version, "final = ?", (int(final),), after
             )
-            self.record(
-                "changed", "observation", observation_id, before, replace(before, final=final)
-            )
+            self.record("changed", "observation", observation_id, before, after)
 
     # --- events --------------------------------------------------------------------------------
     def events(self, observation_id: str) -> list[Event]:
-        cur = self.db.execute(
-            f"SELECT {R.EVENT_COLUMNS} FROM events WHERE observation_id = ? ORDER BY onset_ms, id",
+        rows = self.db.execute(
+            f"SELECT {R.EVENT_COLUMNS}, row_version FROM events WHERE observation_id = ? "
+            "ORDER BY onset_ms, id",
             (observation_id,),
-        )
-        return [R.event_from_row(r) for r in cur]
+        ).fetchall()
+        return [self._shown("event", R.event_from_row(r), r) for r in rows]
 
     def event(self, event_id: str) -> Event:
-        row = self._one(f"SELECT {R.EVENT_COLUMNS} FROM events WHERE id = ?", event_id)
-        return R.event_from_row(self._require(row, "event", event_id))
+        row = self._require(self._event_row(event_id), "event", event_id)
+        return self._shown("event", R.event_from_row(row), row)
+
+    def _event_row(self, event_id: str) -> Row | None:
+        return self._one(
+            f"SELECT {R.EVENT_COLUMNS}, row_version FROM events WHERE id = ?", event_id
+        )
 
     def running_events(
         self, observation_id: str, subject_id: str, code_ids: Sequence[str]
     ) -> list[Event]:
         """Events without an end (running states, or points) of these codes for a subject."""
         marks = ", ".join("?" for _ in code_ids)
-        cur = self.db.execute(
-            f"SELECT {R.EVENT_COLUMNS} FROM events WHERE observation_id = ? AND subject_id = ? "
-            f"AND offset_ms IS NULL AND code_id IN ({marks}) ORDER BY onset_ms, id",
+        rows = self.db.execute(
+            f"SELECT {R.EVENT_COLUMNS}, row_version FROM events WHERE observation_id = ? "
+            f"AND subject_id = ? AND offset_ms IS NULL AND code_id IN ({marks}) "
+            "ORDER BY onset_ms, id",
             (observation_id, subject_id, *code_ids),
-        )
-        return [R.event_from_row(r) for r in cur]
+        ).fetchall()
+        return [self._shown("event", R.event_from_row(r), r) for r in rows]
 
     def find_event(self, event_id: str) -> Event | None:
-        row = self._one(f"SELECT {R.EVENT_COLUMNS} FROM events WHERE id = ?", event_id)
-        return None if row is None else R.event_from_row(row)
+        row = self._event_row(event_id)
+        return None if row is None else self._shown("event", R.event_from_row(row), row)
 
     def insert_event(self, e: Event) -> None:
         self.db.execute(
             f"INSERT INTO events ({R.EVENT_COLUMNS}) VALUES ({R.placeholders(R.EVENT_COLUMNS)})",
             R.event_params(e),
         )
+        self._wrote("event", e.id, 1, e)
         self.record("added", "event", e.id, None, e)
 
     def update_event(self, e: Event) -> Event:
-        before = self.event(e.id)
-        self.db.execute(
-            "UPDATE events SET observation_id=?, code_id=?, subject_id=?, onset_ms=?, offset_ms=?, "
-            "modifiers=?, note=? WHERE id=?",
-            (*R.event_params(e)[1:], e.id),
+        before, version = self._require(self._load("event", e.id), "event", e.id)
+        self._update_row(
+            "event",
+            e.id,
+            version,
+            "observation_id=?, code_id=?, subject_id=?, onset_ms=?, offset_ms=?, modifiers=?, "
+            "note=?",
+            R.event_params(e)[1:],
+            e,
         )
         self.record("changed", "event", e.id, before, e)
-        return before
+        return before  # type: ignore[no-any-return]
 
     def delete_event(self, event_id: str) -> Event:
-        before = self.event(event_id)
-        self.db.execute("DELETE FROM events WHERE id = ?", (event_id,))
+        before, version = self._require(self._load("event", event_id), "event", event_id)
+        self._delete_row("event", event_id, version)
         self.record("removed", "event", event_id, before, None)
-        return before
+        return before  # type: ignore[no-any-return]
 
     # --- segments, ratings, highlights ----------------------------------------------------------
     def segments(self, session_id: str) -> list[Segment]:
-        cur = self.db.execute(
+        rows = self.db.execute(
             "SELECT * FROM segments WHERE session_id = ? ORDER BY onset_ms, id", (session_id,)
-        )
-        return [R.segment_from_row(r) for r in cur]
+        ).fetchall()
+        return [self._shown("segment", R.segment_from_row(r), r) for r in rows]
 
     def segment(self, segment_id: str) -> Segment:
         row = self._one("SELECT * FROM segments WHERE id = ?", segment_id)
-        return R.segment_from_row(self._require(row, "segment", segment_id))
+        row = self._require(row, "segment", segment_id)
+        return self._shown("segment", R.segment_from_row(row), row)
 
     def put_segment(self, s: Segment, existed: bool) -> None:
-        before = self.segment(s.id) if existed else None
-        self.db.execute(
-            f"INSERT OR REPLACE INTO segments ({R.SEGMENT_COLUMNS}) VALUES "
-            f"({R.placeholders(R.SEGMENT_COLUMNS)})",
-            R.segment_params(s),
+        if not existed:
+            self.db.execute(
+                f"INSERT INTO segments ({R.SEGMENT_COLUMNS}) VALUES "
+                f"({R.placeholders(R.SEGMENT_COLUMNS)})",
+                R.segment_params(s),
+            )
+            self._wrote("segment", s.id, 1, s)
+            self.record("added", "segment", s.id, None, s)
+            return
+        before, version = self._require(self._load("segment", s.id), "segment", s.id)
+        self._update_row(
+            "segment",
+            s.id,
+            version,
+            "session_id=?, name=?, onset_ms=?, offset_ms=?, definition_id=?",
+            R.segment_params(s)[1:],
+            s,
         )
-        self.record("changed" if existed else "added", "segment", s.id, before, s)
+        self.record("changed", "segment", s.id, before, s)
 
     def delete_segment(self, segment_id: str) -> Segment:
-        before = self.segment(segment_id)
-        self.db.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
+        before, version = self._require(self._load("segment", segment_id), "segment", segment_id)
+        self._delete_row("segment", segment_id, version)
         self.record("removed", "segment", segment_id, before, None)
-        return before
+        return before  # type: ignore[no-any-return]
 
     def rating_values(self, observation_id: str) -> list[RatingValue]:
-        cur = self.db.execute(
+        rows = self.db.execute(
             "SELECT * FROM rating_values WHERE observation_id = ? ORDER BY rowid", (observation_id,)
-        )
-        return [R.rating_from_row(r) for r in cur]
+        ).fetchall()
+        return [self._shown("rating", R.rating_from_row(r), r) for r in rows]
 
     def rating_value(
         self, observation_id: str, rating_id: str, segment_id: str | None
@@ -282,47 +311,70 @@ class Queries:
             "SELECT * FROM rating_values WHERE observation_id=? AND rating_id=? AND segment_key=?",
             (observation_id, rating_id, segment_id or ""),
         ).fetchone()
-        return None if row is None else R.rating_from_row(row)
+        return None if row is None else self._shown("rating", R.rating_from_row(row), row)
 
     def put_rating(self, v: RatingValue) -> None:
-        before = self.rating_value(v.observation_id, v.rating_id, v.segment_id)
-        if before is not None:
-            self.db.execute("DELETE FROM rating_values WHERE id = ?", (before.id,))
-        self.db.execute(
-            f"INSERT INTO rating_values ({R.RATING_COLUMNS}) VALUES "
-            f"({R.placeholders(R.RATING_COLUMNS)})",
-            R.rating_params(v),
-        )
+        row = self.db.execute(
+            "SELECT * FROM rating_values WHERE observation_id=? AND rating_id=? AND segment_key=?",
+            (v.observation_id, v.rating_id, v.segment_id or ""),
+        ).fetchone()
+        before = None if row is None else R.rating_from_row(row)
+        if before is not None and row is not None and before.id == v.id:
+            self._update_row("rating", v.id, int(row["row_version"]), "value = ?", (v.value,), v)
+        else:
+            if before is not None and row is not None:
+                self._delete_row("rating", before.id, int(row["row_version"]))
+            self.db.execute(
+                f"INSERT INTO rating_values ({R.RATING_COLUMNS}) VALUES "
+                f"({R.placeholders(R.RATING_COLUMNS)})",
+                R.rating_params(v),
+            )
+            self._wrote("rating", v.id, 1, v)
         self.record("changed" if before else "added", "rating", v.id, before, v)
 
     def delete_rating(self, v: RatingValue) -> None:
-        self.db.execute("DELETE FROM rating_values WHERE id = ?", (v.id,))
+        loaded = self._load("rating", v.id)
+        if loaded is None:
+            self._conflict("rating", v.id)
+        else:
+            self._delete_row("rating", v.id, loaded[1])
         self.record("removed", "rating", v.id, v, None)
 
     def highlights(self, session_id: str) -> list[Highlight]:
-        cur = self.db.execute(
+        rows = self.db.execute(
             "SELECT * FROM highlights WHERE session_id = ? ORDER BY ord, in_ms", (session_id,)
-        )
-        return [R.highlight_from_row(r) for r in cur]
+        ).fetchall()
+        return [self._shown("highlight", R.highlight_from_row(r), r) for r in rows]
 
     def highlight(self, highlight_id: str) -> Highlight:
         row = self._one("SELECT * FROM highlights WHERE id = ?", highlight_id)
-        return R.highlight_from_row(self._require(row, "highlight", highlight_id))
+        row = self._require(row, "highlight", highlight_id)
+        return self._shown("highlight", R.highlight_from_row(row), row)
 
     def put_highlight(self, h: Highlight, existed: bool) -> None:
-        before = self.highlight(h.id) if existed else None
-        self.db.execute(
-            f"INSERT OR REPLACE INTO highlights ({R.HIGHLIGHT_COLUMNS}) VALUES "
-            f"({R.placeholders(R.HIGHLIGHT_COLUMNS)})",
-            R.highlight_params(h),
+        params = R.highlight_params(h)
+        if not existed:
+            self.db.execute(
+                f"INSERT INTO highlights ({R.HIGHLIGHT_COLUMNS}) VALUES "
+                f"({R.placeholders(R.HIGHLIGHT_COLUMNS)})",
+                params,
+            )
+            self._wrote("highlight", h.id, 1, h)
+            self.record("added", "highlight", h.id, None, h)
+            return
+        before, version = self._require(self._load("highlight", h.id), "highlight", h.id)
+        columns = [c.strip() for c in R.HIGHLIGHT_COLUMNS.split(",")][1:]
+        self._update_row(
+            "highlight", h.id, version, ", ".join(f"{c} = ?" for c in columns), params[1:], h
         )
-        self.record("changed" if existed else "added", "highlight", h.id, before, h)
+        self.record("changed", "highlight", h.id, before, h)
 
     def delete_highlight(self, highlight_id: str) -> Highlight:
-        before = self.highlight(highlight_id)
-        self.db.execute("DELETE FROM highlights WHERE id = ?", (highlight_id,))
+        loaded = self._load("highlight", highlight_id)
+        before, version = self._require(loaded, "highlight", highlight_id)
+        self._delete_row("highlight", highlight_id, version)
         self.record("removed", "highlight", highlight_id, before, None)
-        return before
+        return before  # type: ignore[no-any-return]
 
     # --- audit ----------------------------------------------------------------------------------
     def audit_log(self) -> list[audit.AuditEntry]:
@@ -332,7 +384,4 @@ class Queries:
         return audit.verify_chain(self.db)
 
     def integrity_check(self) -> list[str]:
-        return [r[0] for r in self.db.execute("PRAGMA integrity_check")]
-
-    def transaction(self) -> Any:  # provided by Project
-        raise NotImplementedError
+        return self.db.integrity_check()

@@ -8,7 +8,6 @@ crash later in an export or a view.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -28,8 +27,7 @@ from coder.model import (
     Segment,
     Session,
 )
-
-Row = sqlite3.Row
+from coder.store.backend import Row
 
 
 def damaged(table: str, column: str) -> ProjectError:

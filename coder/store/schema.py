@@ -1,15 +1,53 @@
-"""Project file schema and ordered migrations, keyed on PRAGMA user_version (DESIGN §4).
+"""Project schema and ordered migrations (DESIGN §4, §11).
 
-To change the schema, append a function to MIGRATIONS; never edit one that has shipped.
-Each runs inside one transaction, after a backup copy of the file has been made.
+To change the schema, append to MIGRATIONS; never edit one that has shipped. Each runs inside
+one transaction (after a backup copy of a project file). The same migration runs on SQLite
+and on PostgreSQL: write portable SQL (``coder.store.dialect`` lists the few translations),
+either as a ``Migration`` or as a function ``def _vN(db: SchemaConnection) -> None`` that
+calls ``db.execute(sql)``. Engine-specific extras (triggers) go in ``Migration.sqlite`` /
+``Migration.postgresql`` and run as written.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 APPLICATION_ID = 0x41545455  # "ATTU": marks a SQLite file as an Attune project
+
+
+class SchemaConnection(Protocol):
+    """What a migration may use: a sqlite3.Connection or a store Backend both fit."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+def dialect_of(db: SchemaConnection) -> str:
+    return str(getattr(db, "dialect", "sqlite"))  # a bare sqlite3.Connection has none
+
+
+def run_native(db: SchemaConnection, sql: str) -> None:
+    native = getattr(db, "execute_native", None)
+    (native or db.execute)(sql)
+
+
+@dataclass(frozen=True)
+class Migration:
+    portable: Sequence[str]  # statements run on every engine (translated where needed)
+    sqlite: Sequence[str] = ()  # extras run as written on SQLite
+    postgresql: Sequence[str] = ()  # extras run as written on PostgreSQL
+
+    def __call__(self, db: SchemaConnection) -> None:
+        for statement in self.portable:
+            db.execute(statement)
+        for statement in self.sqlite if dialect_of(db) == "sqlite" else self.postgresql:
+            run_native(db, statement)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
+
 
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,28 +91,36 @@ CREATE TABLE highlights (
     speed REAL NOT NULL, theme TEXT NOT NULL, ord INTEGER NOT NULL, shareable INTEGER NOT NULL,
     event_ids TEXT NOT NULL);
 CREATE TABLE audit_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "user" TEXT NOT NULL,
     action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, summary TEXT NOT NULL,
     prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
+_v1 = Migration(
+    _statements(_V1),
+    sqlite=(
+        "CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        "CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    postgresql=(
+        "CREATE FUNCTION attune_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION attune_append_only()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION attune_append_only()",
+    ),
+)
 
-def _v1(db: sqlite3.Connection) -> None:
-    for statement in _V1.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
 
-
-def _v2(db: sqlite3.Connection) -> None:
+def _v2(db: SchemaConnection) -> None:
     # Privacy blur boxes per highlight (JSON list of {x, y, w, h} fractions of the frame).
     db.execute("ALTER TABLE highlights ADD COLUMN blur_boxes TEXT NOT NULL DEFAULT '[]'")
 
 
-def _v3(db: sqlite3.Connection) -> None:
+def _v3(db: SchemaConnection) -> None:
     # Motion energy per video, cached for synchrony analysis (issue 13): raw per-frame values
     # of each region; ``params`` (JSON) names the regions and settings they depend on.
     # times: int64 little-endian ms per frame; energy: float32 little-endian, frames x regions.
@@ -89,7 +135,21 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+# Concurrent-edit detection (team projects): every update checks and bumps the row's version.
+_VERSIONED = (
+    "sessions",
+    "media",
+    "observations",
+    "events",
+    "segments",
+    "rating_values",
+    "highlights",
+)
+_v4 = Migration(
+    [f"ALTER TABLE {t} ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1" for t in _VERSIONED]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4]
 
 
 def current_version() -> int:

@@ -31,3 +31,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
     p.add_observation(Observation("o1", "s1", "Therapist A", snap.id, name="Week 1/Therapist A"))
     yield p
     p.close()
+
+
+# The parametrised store suite's fixtures (one project per backend), see store_fixtures.py.
+from tests.core.store_fixtures import backend_name, new_location, store  # noqa: E402, F401
