@@ -69,10 +69,7 @@ class Project(Queries):
     def create(cls, location: str | Path, *, user: str = "") -> Project:
         """A new project: a file path (SQLite) or an empty PostgreSQL database URL."""
         if is_server_location(location):
-            from coder.store.postgres import create_server_project
-
-            create_server_project(str(location))
-            return cls.open(location, user=user)
+            raise ProjectError(f"{location}: team projects on a server are not available yet")
         path = Path(location)
         create_file(path)
         return cls.open(path, user=user)
@@ -80,10 +77,7 @@ class Project(Queries):
     @classmethod
     def open(cls, location: str | Path, *, read_only: bool = False, user: str = "") -> Project:
         if is_server_location(location):
-            from coder.store.postgres import open_server_project
-
-            backend, login, role = open_server_project(str(location), read_only=read_only)
-            return cls(backend, None, login, read_only, role)
+            raise ProjectError(f"{location}: team projects on a server are not available yet")
         return cls._open_file(Path(location), read_only=read_only, user=user)
 
     @classmethod
