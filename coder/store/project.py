@@ -16,9 +16,9 @@ from pathlib import Path
 from coder.errors import AttuneError, ProjectError, ReadOnlyError
 from coder.model import Observation, Scheme, SchemeSnapshot, new_id
 from coder.store import audit
+from coder.store import rows as R
 from coder.store.backend import Backend, Row, SqliteBackend, is_server_location
 from coder.store.changes import Change, ChangeKind, Listener
-from coder.store import rows as R
 from coder.store.lock import ProjectLock, refuse_other_names
 from coder.store.opening import backup_copy, check_file, connect, create_file, migrate, verify
 from coder.store.queries import Queries
@@ -40,6 +40,8 @@ class Project(Queries):
         super().__init__(db)
         self.location = db.location
         self.name = db.name
+        self.dialect = db.dialect
+        self._file = db.path if isinstance(db, SqliteBackend) else None
         self.user = user
         self.role = role  # admin on a file; the login's role on a team server
         self.read_only = read_only
@@ -56,13 +58,13 @@ class Project(Queries):
     @property
     def path(self) -> Path:
         """The project file; a team project on a server has none (use ``location``)."""
-        if isinstance(self.db, SqliteBackend):
-            return self.db.path
+        if self._file is not None:
+            return self._file
         raise ProjectError(f"{self.name} is a team project on a server; it has no file path")
 
     @property
     def is_team(self) -> bool:
-        return self.db is not None and self.db.dialect != "sqlite"
+        return self.dialect != "sqlite"
 
     # --- opening -------------------------------------------------------------------------
     @classmethod
