@@ -24,7 +24,7 @@ from coder.media.probe import media_from_probe, probe
 from coder.media.synth_dyad import write_dyad_video
 from coder.model import Observation, Session
 from coder.schemes import load_shipped, scheme_content_hash
-from coder.store import Project
+from coder.store import Project, schema
 
 
 def _square_video(path: Path) -> None:
@@ -185,14 +185,16 @@ def test_motion_is_cached_in_the_project(dyad_project: tuple[Project, str]) -> N
         assert cached_motion(read_only, media_id, other, first.settings) is None
 
 
-def test_v2_project_gains_the_motion_table(tmp_path: Path) -> None:
+def test_v2_project_gains_the_motion_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old.attune"
-    Project.create(path).close()
+    with monkeypatch.context() as m:  # a genuine format-2 file
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+        Project.create(path).close()
     db = sqlite3.connect(path)
-    db.execute("DROP TABLE motion_energy")
-    db.execute("PRAGMA user_version = 2")
-    db.commit()
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     db.close()
     with Project.open(path) as project:
-        assert project.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert project.db.execute("PRAGMA user_version").fetchone()[0] == schema.current_version()
         assert project.db.execute("SELECT COUNT(*) FROM motion_energy").fetchone()[0] == 0
