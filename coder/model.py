@@ -47,6 +47,7 @@ class MetricKind(StrEnum):
     MEAN_DURATION = "mean_duration"
     RATIO = "ratio"
     LATENCY = "latency"
+    PERCENT_ANSWERED = "percent_answered"  # % of given events followed by a target in time
 
 
 # A modifier value: one choice, several choices, or a number.

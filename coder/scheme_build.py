@@ -347,17 +347,24 @@ def _metric(c: _Checker, p: Path_, m: dict[str, Any]) -> Metric:
     if "kind" not in m:
         c.add(
             p,
-            "missing 'kind'; use count, rate_per_min, percent_time, mean_duration, ratio "
-            "or latency",
+            "missing 'kind'; use count, rate_per_min, percent_time, mean_duration, ratio, "
+            "latency or percent_answered",
         )
     codes = c.str_list(m, "codes", p)
-    if kind in (MetricKind.RATIO, MetricKind.LATENCY) and len(codes) != 2:
-        c.add((*p, "codes"), f"{kind.value} needs exactly two codes: [from_or_a, to_or_b]")
+    responses = (MetricKind.LATENCY, MetricKind.PERCENT_ANSWERED)
+    if kind is MetricKind.RATIO and len(codes) != 2:
+        c.add((*p, "codes"), "ratio needs exactly two codes: [a, b]")
+    elif kind in responses and len(codes) < 2:
+        c.add(
+            (*p, "codes"),
+            f"{kind.value} needs two or more codes: [given, response, ...] "
+            "(any of the responses counts)",
+        )
     elif not codes:
         c.add(p, "missing 'codes'; list the code(s) this metric counts")
     within = c.number(m, "within_s", p)
-    if kind is MetricKind.LATENCY and within is None:
-        c.add(p, "latency needs 'within_s' (how long to wait for the response)")
+    if kind in responses and (within is None or within <= 0):
+        c.add(p, f"{kind.value} needs 'within_s' > 0 (how long to wait for the response)")
     lo = hi = None
     target = m.get("target")
     if target is not None:
@@ -427,9 +434,17 @@ def _cross_check(c: _Checker, s: Scheme) -> None:
         if rating.subject is not None and rating.subject not in subjects:
             c.add(("ratings", i, "subject"), f"unknown subject '{rating.subject}'")
     for i, metric in enumerate(s.metrics):
-        for j, cid in enumerate(metric.codes):
+        for j, entry in enumerate(metric.codes):
+            # A metric may name a code for one subject: "child_bid@child".
+            cid, at, sub = entry.partition("@")
             if cid not in codes:
                 c.add(("metrics", i, "codes", j), f"unknown code '{cid}'")
+            elif at and sub not in s.subjects_for(codes[cid]):
+                allowed = ", ".join(s.subjects_for(codes[cid]))
+                c.add(
+                    ("metrics", i, "codes", j),
+                    f"'{cid}' is not coded for subject '{sub}'; use one of: {allowed}",
+                )
         if metric.subject is not None and metric.subject not in subjects:
             c.add(("metrics", i, "subject"), f"unknown subject '{metric.subject}'")
 

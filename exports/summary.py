@@ -1,6 +1,7 @@
 """Per-session summaries of every code (count, rate per minute, total and mean duration,
-% of session time) and the scheme's metrics with their targets, pooled across sessions for
-researchers as one tidy long table and one wide table (pandas).
+% of session time) and the scheme's metrics with their targets (response metrics also with
+their counts, base rate and Yule's Q), pooled across sessions for researchers as one tidy
+long table and one wide table (pandas).
 """
 
 from __future__ import annotations
@@ -12,9 +13,20 @@ from typing import Any
 import pandas as pd
 
 from coder.analysis.metrics import compute_metrics
+from coder.model import MetricKind
 from exports.atomic import Cancel, Progress, atomic_write, check_cancel
 from exports.bundle import ExportBundle
 from exports.cells import safe_cell
+
+RESPONSE_KINDS = (MetricKind.LATENCY, MetricKind.PERCENT_ANSWERED)
+RESPONSE_DETAIL = (
+    "from_events",
+    "answered",
+    "median_latency_s",
+    "p_response_in_window",
+    "p_response_base",
+    "yules_q",
+)
 
 
 def summary_long(bundles: Sequence[ExportBundle]) -> pd.DataFrame:
@@ -86,6 +98,21 @@ def summary_long(bundles: Sequence[ExportBundle]) -> pd.DataFrame:
                     "met": "" if result.met is None else ("yes" if result.met else "no"),
                 }
             )
+            # Response metrics also show their footing: how many, and the base rate and
+            # Yule's Q of a response, so "80 % answered" can be read against chance.
+            for key in RESPONSE_DETAIL if result.kind in RESPONSE_KINDS else ():
+                if key in result.detail:
+                    records.append(
+                        {
+                            **base,
+                            "subject": "",
+                            "code": result.metric_id,
+                            "measure": key,
+                            "value": result.detail[key],
+                            "target": "",
+                            "met": "",
+                        }
+                    )
     return pd.DataFrame.from_records(
         records,
         columns=[

@@ -51,6 +51,36 @@ class Behaviour:
                 )
 
 
+@dataclass(frozen=True)
+class AnyOf:
+    """Several behaviours counted as one (a metric's responses: attunement or warmth)."""
+
+    behaviours: tuple[Behaviour, ...]
+
+    @property
+    def label(self) -> str:
+        return "|".join(b.label for b in self.behaviours)
+
+    def matches(self, event: Event) -> bool:
+        return any(b.matches(event) for b in self.behaviours)
+
+
+Matcher = Behaviour | AnyOf
+
+
+def members(matcher: Matcher) -> tuple[Behaviour, ...]:
+    return matcher.behaviours if isinstance(matcher, AnyOf) else (matcher,)
+
+
+def overlap(a: Matcher, b: Matcher) -> bool:
+    """True when some event could match both."""
+    return any(
+        x.code == y.code and (x.subject is None or y.subject is None or x.subject == y.subject)
+        for x in members(a)
+        for y in members(b)
+    )
+
+
 def parse_all(texts: Iterable[str]) -> list[Behaviour]:
     return [Behaviour.parse(t) for t in texts]
 

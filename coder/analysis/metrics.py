@@ -1,19 +1,29 @@
 """The scheme's metrics for one observation (optionally within one segment).
 
-count, rate_per_min, percent_time, mean_duration (s), ratio(a, b) and latency(from, to,
-within_s) — latency gives the mean seconds from each `from` event to the next `to` onset
-within the window, with how many were answered. A still-running state ends at the window's end.
-Undefined values (e.g. a ratio over zero) are NaN with a reason, never an exception.
+count, rate_per_min, percent_time, mean_duration (s), ratio(a, b), latency(given, responses...,
+within_s) and percent_answered(given, responses..., within_s). A code may be named for one
+subject as ``code@subject`` (else the metric's ``subject``, else every subject applies).
+
+latency is the mean seconds from each given event to the first response onset within
+``within_s`` (inclusive); percent_answered is the share of given events that got one. Both use
+the time-window analysis of coder.analysis.sequential, so the detail also carries the
+conditional and base probability of a response and Yule's Q (0.1 s time units): a parent who
+answers 80 % of bids is responsive only if responses are not simply that frequent anyway.
+A still-running state ends at the window's end. Undefined values (e.g. a ratio over zero) are
+NaN with a reason, never an exception.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from statistics import median
 
+from coder.analysis.behaviour import AnyOf, Behaviour
 from coder.model import Event, Metric, MetricKind, Scheme, Segment
+
+RESPONSE_UNIT_MS = 100  # time unit of the response metrics' base-rate table
 
 
 @dataclass(frozen=True)
@@ -35,11 +45,22 @@ def _window(duration_ms: int, segment: Segment | None) -> tuple[int, int]:
     return segment.onset_ms, min(segment.offset_ms, duration_ms)
 
 
-def _select(events: Sequence[Event], codes: Sequence[str], subject: str | None) -> list[Event]:
-    wanted = set(codes)
-    return [
-        e for e in events if e.code_id in wanted and (subject is None or e.subject_id == subject)
-    ]
+def behaviours(metric: Metric) -> list[Behaviour]:
+    """The metric's codes as behaviours (``code@subject``, else the metric's subject)."""
+    out = []
+    for entry in metric.codes:
+        b = Behaviour.parse(entry)
+        out.append(b if b.subject is not None else Behaviour(b.code, metric.subject))
+    return out
+
+
+def code_ids(metric: Metric) -> tuple[str, ...]:
+    """The plain code ids a metric counts (``child_bid@child`` -> ``child_bid``)."""
+    return tuple(entry.partition("@")[0] for entry in metric.codes)
+
+
+def _select(events: Sequence[Event], wanted: Sequence[Behaviour]) -> list[Event]:
+    return [e for e in events if any(b.matches(e) for b in wanted)]
 
 
 def _span(e: Event, start: int, end: int, is_state: bool) -> tuple[int, int] | None:
@@ -75,7 +96,8 @@ def compute_metric(
     start, end = _window(duration_ms, segment)
     minutes = (end - start) / 60_000
     is_state = {c.id: c.is_state for c in scheme.codes}
-    chosen = _select(events, metric.codes, metric.subject)
+    wanted = behaviours(metric)
+    chosen = _select(events, wanted)
     inside = [(e, s) for e in chosen if (s := _span(e, start, end, is_state.get(e.code_id, False)))]
     value, reason = math.nan, ""
     detail: dict[str, float] = {}
@@ -97,12 +119,12 @@ def compute_metric(
         else:
             reason = "no state events"
     elif kind is MetricKind.RATIO:
-        a = sum(1 for e, _ in inside if e.code_id == metric.codes[0])
-        b = sum(1 for e, _ in inside if e.code_id == metric.codes[1])
-        value, reason = (a / b, "") if b else (math.nan, f"no {metric.codes[1]} events")
+        a = sum(1 for e, _ in inside if wanted[0].matches(e))
+        b = sum(1 for e, _ in inside if wanted[1].matches(e))
+        value, reason = (a / b, "") if b else (math.nan, f"no {wanted[1].code} events")
         detail = {"a": float(a), "b": float(b)}
-    elif kind is MetricKind.LATENCY:
-        value, reason, detail = _latency(metric, [e for e, _ in inside])
+    elif kind in (MetricKind.LATENCY, MetricKind.PERCENT_ANSWERED):
+        value, reason, detail = _response(metric, wanted, [e for e, _ in inside], start, end)
     met = None
     if not math.isnan(value):
         if metric.target_min is not None:
@@ -122,23 +144,46 @@ def compute_metric(
     )
 
 
-def _latency(metric: Metric, events: list[Event]) -> tuple[float, str, dict[str, float]]:
-    source, target = metric.codes[0], metric.codes[1]
-    window = (metric.within_s or 0) * 1000
-    targets = sorted(e.onset_ms for e in events if e.code_id == target)
-    delays: list[float] = []
-    sources = [e for e in events if e.code_id == source]
-    for e in sources:
-        i = bisect_left(targets, e.onset_ms)
-        if i < len(targets) and targets[i] - e.onset_ms <= window:
-            delays.append((targets[i] - e.onset_ms) / 1000)
-    detail = {"from_events": float(len(sources)), "answered": float(len(delays))}
-    if not sources:
-        return math.nan, f"no {source} events", detail
-    detail["percent_answered"] = 100.0 * len(delays) / len(sources)
-    if not delays:
-        return math.nan, f"no {target} within {metric.within_s:g} s", detail
-    return sum(delays) / len(delays), "", detail
+def _response(
+    metric: Metric, wanted: list[Behaviour], events: list[Event], start: int, end: int
+) -> tuple[float, str, dict[str, float]]:
+    """Latency or percent answered, from the time-window analysis of the metric's window."""
+    from coder.analysis.sequential import SessionEvents, window_session
+
+    given, responses = wanted[0], AnyOf(tuple(wanted[1:]))
+    window_ms = round((metric.within_s or 0) * 1000)
+    # Only what starts inside the window counts; times become relative to its start.
+    shifted = [
+        replace(e, onset_ms=e.onset_ms - start, offset_ms=None)
+        for e in events
+        if start <= e.onset_ms < end
+    ]
+    found = window_session(
+        SessionEvents(metric.id, shifted, max(1, end - start)),
+        given,
+        responses,
+        window_ms,
+        unit_ms=RESPONSE_UNIT_MS,
+    )
+    detail = {"from_events": float(found.givens), "answered": float(found.answered)}
+    if not found.givens:
+        return math.nan, f"no {given.code} events", detail
+    percent = 100.0 * found.answered / found.givens
+    detail.update(
+        percent_answered=percent,
+        p_response_in_window=found.table.p_target_given,
+        p_response_base=found.table.p_target,
+        yules_q=found.table.yules_q,
+    )
+    if found.latencies_ms:
+        detail["mean_latency_s"] = sum(found.latencies_ms) / len(found.latencies_ms) / 1000
+        detail["median_latency_s"] = float(median(found.latencies_ms)) / 1000
+    if metric.kind is MetricKind.PERCENT_ANSWERED:
+        return percent, "", detail
+    if not found.latencies_ms:
+        names = "/".join(b.code for b in responses.behaviours)
+        return math.nan, f"no {names} within {metric.within_s:g} s", detail
+    return detail["mean_latency_s"], "", detail
 
 
 def compute_metrics(

@@ -13,7 +13,8 @@ window" when it overlaps [given onset, given onset + W) (``onset`` mode) or
 [given onset, given offset + W) (``duration`` mode, for state givens); it is a "target" unit
 when a target event starts in it. The 2x2 table of units gives the conditional probability
 p(target starts | in a window), the base rate p(target starts) and Yule's Q. Per given event
-we also report whether a target started within its window and the latency to the first one.
+we also report whether a target started within its window (its end included: a response
+at exactly 3.000 s is "within 3 s") and the latency to the first one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from coder.analysis.behaviour import Behaviour, check_disjoint, classify
+from coder.analysis.behaviour import Behaviour, Matcher, check_disjoint, classify, overlap
 from coder.analysis.contingency import (
     Matrix,
     TwoByTwo,
@@ -314,8 +315,8 @@ def _window_end(e: Event, window_ms: int, whole_duration: bool, duration_ms: int
 
 def window_session(
     session: SessionEvents,
-    given: Behaviour,
-    target: Behaviour,
+    given: Matcher,
+    target: Matcher,
     window_ms: int,
     window_from: WindowFrom = WindowFrom.ONSET,
     unit_ms: int = 100,
@@ -343,7 +344,7 @@ def window_session(
         first, last = g.onset_ms // unit_ms, math.ceil(end / unit_ms)
         in_window[first : max(first + 1, last)] = True
         i = bisect_left(target_onsets, g.onset_ms)
-        if i < len(targets) and target_onsets[i] < end:
+        if i < len(targets) and target_onsets[i] <= end:  # "within 3 s" includes 3.000 s
             latencies.append(target_onsets[i] - g.onset_ms)
     table = TwoByTwo(
         int(np.sum(in_window & starts)),
@@ -356,8 +357,8 @@ def window_session(
 
 def window_analysis(
     sessions: Sequence[SessionEvents],
-    given: Behaviour,
-    target: Behaviour,
+    given: Matcher,
+    target: Matcher,
     window_ms: int,
     window_from: WindowFrom = WindowFrom.ONSET,
     unit_ms: int = 100,
@@ -368,9 +369,7 @@ def window_analysis(
         raise AttuneError(f"the window must be longer than 0 s (got {window_ms / 1000:g} s)")
     if unit_ms <= 0:
         raise AttuneError(f"the time unit must be longer than 0 s (got {unit_ms / 1000:g} s)")
-    if given.code == target.code and (
-        given.subject is None or target.subject is None or given.subject == target.subject
-    ):
+    if overlap(given, target):
         raise AttuneError(
             f"given '{given.label}' and target '{target.label}' are the same behaviour; "
             "a time window needs two different ones"

@@ -75,3 +75,74 @@ def test_segment_window_and_undefined_values() -> None:
     empty = {m.metric_id: m for m in compute_metrics(SCHEME, [], 120_000)}
     assert math.isnan(empty["ratio"].value) and empty["ratio"].reason
     assert math.isnan(empty["lat"].value) and empty["lat"].met is None
+
+
+# Responses: bids (child) at 1, 10, 30 and 50 s; attunement (parent) at 2.5 and 36 s; warmth
+# by the parent at 12 s and by the child at 31 s. "Bid answered by the parent's attunement or
+# warmth within 3 s": 1 -> 2.5 (1.5 s), 10 -> 12 (2 s); 30 has only the child's own warmth
+# and a late attunement; 50 nothing. So 2 of 4 = 50 %, mean latency 1.75 s.
+# In 0.1 s units over 60 s (600): windows 4 x 30 = 120 units; responses start in units 25 and
+# 120 (inside) and 360 (outside): a = 2, b = 118, c = 1, d = 479.
+RESPONSES = Scheme(
+    id="r",
+    name="r",
+    version="1",
+    subjects=(Subject("parent", "Parent"), Subject("child", "Child")),
+    codes=(
+        Code("bid", "Bid", P, subjects=("child",)),
+        Code("att", "Attunement", P, subjects=("parent",)),
+        Code("warm", "Warmth", P),
+    ),
+    metrics=(
+        Metric(
+            "answered",
+            "Bids answered",
+            MetricKind.PERCENT_ANSWERED,
+            ("bid@child", "att@parent", "warm@parent"),
+            within_s=3,
+            target_min=60,
+        ),
+        Metric(
+            "lat", "Time to answer", MetricKind.LATENCY, ("bid", "att", "warm@parent"), within_s=3
+        ),
+        Metric("lead", "Bid per warmth", MetricKind.RATIO, ("bid", "warm@child")),
+    ),
+)
+
+
+def _r(code: str, subject: str, at: int) -> Event:
+    return Event(f"{code}{subject}{at}", "o", code, subject, at)
+
+
+RESPONSE_EVENTS = [
+    *(_r("bid", "child", t) for t in (1000, 10_000, 30_000, 50_000)),
+    _r("att", "parent", 2500),
+    _r("att", "parent", 36_000),
+    _r("warm", "parent", 12_000),
+    _r("warm", "child", 31_000),
+]
+
+
+def test_percent_answered_with_subjects_and_base_rate() -> None:
+    r = {m.metric_id: m for m in compute_metrics(RESPONSES, RESPONSE_EVENTS, 60_000)}
+    answered = r["answered"]
+    assert answered.value == 50.0 and answered.met is False  # target: at least 60 %
+    d = answered.detail
+    assert (d["from_events"], d["answered"]) == (4, 2)
+    assert d["mean_latency_s"] == 1.75 and d["median_latency_s"] == 1.75
+    assert d["p_response_in_window"] == 2 / 120
+    assert d["p_response_base"] == 3 / 600
+    assert d["yules_q"] == (2 * 479 - 118 * 1) / (2 * 479 + 118 * 1)
+    assert r["lat"].value == 1.75 and r["lat"].detail["percent_answered"] == 50.0
+    assert r["lead"].value == 4.0  # four bids per warmth of the child
+
+
+def test_response_within_is_inclusive_and_segments_shift_the_window() -> None:
+    events = [_r("bid", "child", 40_000), _r("att", "parent", 43_000)]
+    r = {m.metric_id: m for m in compute_metrics(RESPONSES, events, 60_000)}
+    assert r["answered"].value == 100.0 and r["lat"].value == 3.0
+    seg = Segment("g", "s", "Second half", 30_000, 60_000)
+    inside = {m.metric_id: m for m in compute_metrics(RESPONSES, RESPONSE_EVENTS, 60_000, seg)}
+    assert inside["answered"].detail["from_events"] == 2  # bids at 30 and 50 s
+    assert inside["answered"].value == 0.0
+    assert math.isnan(inside["lat"].value) and "within 3 s" in inside["lat"].reason

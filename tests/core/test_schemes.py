@@ -131,9 +131,19 @@ CASES = [
     (
         "kind: latency, codes: [direct, smile], within_s: 5",
         "kind: latency, codes: [direct], within_s: 5",
-        "latency needs exactly two codes",
+        "latency needs two or more codes",
     ),
     (", within_s: 5}", "}", "latency needs 'within_s'"),
+    (
+        "codes: [direct, smile], within_s",
+        "codes: [direct@child, smile], within_s",
+        "metrics[1].codes[0]: 'direct' is not coded for subject 'child'; use one of: parent",
+    ),
+    (
+        "kind: latency, codes: [direct, smile], within_s: 5",
+        "kind: percent_answered, codes: [direct, smile], within_s: 0",
+        "percent_answered needs 'within_s' > 0",
+    ),
     ("target: {min: 3}", "target: {most: 3}", "target must be {min: N} or {max: N}"),
     (
         "subject: parent, per",
