@@ -189,11 +189,12 @@ def test_v2_project_gains_the_motion_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.attune"
-    with monkeypatch.context() as m:  # a genuine format-2 file
-        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+    with monkeypatch.context() as old:
+        old.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])  # a file written before v3
         Project.create(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert not db.execute("SELECT name FROM sqlite_master WHERE name = 'motion_energy'").fetchall()
     db.close()
     with Project.open(path) as project:
         assert project.db.execute("PRAGMA user_version").fetchone()[0] == schema.current_version()
