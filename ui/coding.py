@@ -15,10 +15,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from coder.app.session import CodingSession
 from coder.commands import AddEvent, EndStateEvent
 from coder.model import Code, Event, ModifierValue, Scheme, new_id
-from coder.store import Project
-from ui.history import History
 from ui.player.controller import PlayerController
 
 PREFIX_TIMEOUT_S = 2.0
@@ -29,18 +28,11 @@ class CodingController(QObject):
     coded = Signal(str)  # event id added or ended
     subjectChanged = Signal(str)
 
-    def __init__(
-        self,
-        project: Project,
-        observation_id: str,
-        player: PlayerController,
-        bridge: History,
-        host: QWidget,
-    ) -> None:
+    def __init__(self, session: CodingSession, player: PlayerController, host: QWidget) -> None:
         super().__init__(host)
-        self.project, self.observation_id = project, observation_id
-        self.player, self.bridge, self.host = player, bridge, host
-        self.scheme: Scheme = project.scheme_for_observation(observation_id)
+        self.session, self.player, self.host = session, player, host
+        self.project, self.observation_id = session.project, session.observation_id
+        self.scheme: Scheme = session.scheme
         self.active_subject = self.scheme.subjects[0].id if self.scheme.subjects else ""
         self.reaction_ms = 0
         self.choose_modifiers: Chooser | None = None  # set by the window (popup) or tests
@@ -98,7 +90,7 @@ class CodingController(QObject):
 
     def press(self, code: Code) -> None:
         if self.project.read_only:
-            self.bridge.report("This project is open read-only; codes cannot be added.")
+            self.session.refuse("This project is open read-only; codes cannot be added.")
             return
         subject = self._subject_for(code)
         at = self.coding_time()
@@ -109,12 +101,12 @@ class CodingController(QObject):
                 end = at
                 if end <= event.onset_ms and self.player.timebase is not None:
                     end = self.player.timebase.step(event.onset_ms, 1)  # at least one frame
-                if self.bridge.push(EndStateEvent(event.id, end)):
+                if self.session.apply(EndStateEvent(event.id, end)):
                     self.coded.emit(event.id)
                 return
         modifiers: dict[str, ModifierValue] = {}
         if code.modifiers and self.choose_modifiers is not None:
             modifiers = self.choose_modifiers(code)
         event = Event(new_id(), self.observation_id, code.id, subject, at, None, modifiers)
-        if self.bridge.push(AddEvent(event)):
+        if self.session.apply(AddEvent(event)):
             self.coded.emit(event.id)

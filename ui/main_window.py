@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.commands import CommandStack
+from coder.app.session import CodingSession, EditRefused, SessionMessage
+from coder.commands import CommandStack, DeleteEvents
 from coder.errors import AttuneError, ProjectLockedError
 from coder.media.fingerprint import matches
 from coder.model import Event, Observation
@@ -62,7 +63,8 @@ class MainWindow(QMainWindow):
         self.user = ""  # who is coding: asked when a project is opened
         self.history = History(self.show_error, self)
         self.history.changed.connect(self._mark_saved)
-        self.observation: Observation | None = None
+        self.observation: Observation | None = None  # the one chosen (its video may be missing)
+        self.session: CodingSession | None = None  # the open observation, once its views are up
         self.coding: CodingController | None = None
         self.scene: TimelineScene | None = None
         self.table_model: EventTableModel | None = None
@@ -205,8 +207,10 @@ class MainWindow(QMainWindow):
         if self.coding is not None:
             self.coding.remove_actions()
             self.coding = None
-        if self.scene is not None:
-            self.scene.close()
+        if self.timeline is not None:
+            self.timeline.close_view()
+            self.timeline.setParent(None)
+            self.timeline = None
         if self.events_widget is not None:
             self.events_widget.close_table()
             self.events_widget.setParent(None)
@@ -219,9 +223,9 @@ class MainWindow(QMainWindow):
             self.highlights.close_panel()
             self.side.removeTab(self.side.indexOf(self.highlights))
             self.highlights = None
-        if self.timeline is not None:
-            self.timeline.setParent(None)
-            self.timeline = None
+        if self.session is not None:
+            self.session.close()
+            self.session = None
         self.scene = None
         self.table_model = None
         self.player.close_media()
@@ -248,49 +252,54 @@ class MainWindow(QMainWindow):
             media = project.media(media.id)
         self.video.message = ""
         self.player.load(media.path, frame_times, media.duration_ms)
-        push = self.history.push
-        timebase = self.player.timebase
-        assert timebase is not None
-        self.scene = TimelineScene(project, observation_id, timebase, push)
+        assert self.player.timebase is not None and self.history.stack is not None
+        coding = CodingSession(project, observation_id, self.player.timebase, self.history.stack)
+        self.session = coding
+        coding.subscribe(self._on_session_message)
+        self._build_views(coding)
+
+    def _build_views(self, session: CodingSession) -> None:
+        """The coding views on ``session``; they share its selection and hear its messages."""
+        self.scene = TimelineScene(session)
         self.timeline = TimelineView(self.scene)
         self.timeline.follow = self.follow_playhead
         self.timeline_layout.addWidget(self.timeline)
         self.timeline.seekRequested.connect(self.player.seek)
-        self.timeline.selectionChanged.connect(self._timeline_selection)
         QTimer.singleShot(0, self.fit_timeline)  # once the view has its real size
-        self.events_widget = EventTableWidget(project, observation_id, timebase, push)
+        self.events_widget = EventTableWidget(session)
         self.events_layout.addWidget(self.events_widget)
         self.table_model = self.events_widget.model
         self.events_widget.seekRequested.connect(self.player.seek)
-        self.events_widget.selectionChanged.connect(self._table_selection)
-        self.ratings = RatingsPanel(project, observation_id, push)
+        self.ratings = RatingsPanel(session)
         self.side.addTab(self.ratings, "Ratings")
-        self.highlights = HighlightsPanel(
-            project, self.observation.session_id, observation_id, self.player, self.history
-        )
+        self.highlights = HighlightsPanel(session, self.player)
+        self.highlights.message.connect(self.show_error)
         self.side.addTab(self.highlights, "Highlights")
-        self.highlights.selected_event = self.selected_event
-        coding = CodingController(project, observation_id, self.player, self.history, self)
+        coding = CodingController(session, self.player, self)
         coding.reaction_ms = self.prefs.reaction_ms
         if self.prefs.ask_modifiers:
             coding.choose_modifiers = lambda code: ask_modifiers(
-                code.name, [coding.scheme.modifier(m) for m in code.modifiers], self
+                code.name, [session.scheme.modifier(m) for m in code.modifiers], self
             )
         self.coding = coding
         self.subject_box.blockSignals(True)
         self.subject_box.clear()
-        for subject in coding.scheme.subjects:
+        for subject in session.scheme.subjects:
             self.subject_box.addItem(subject.name, subject.id)
         self.subject_box.blockSignals(False)
         self.status_backend.setText(f"Player: {self.player.backend_name}")
 
+    def _on_session_message(self, message: SessionMessage) -> None:
+        if isinstance(message, EditRefused):
+            self.show_error(message.message)
+
     def selected_event(self) -> Event | None:
-        chosen = self.scene.selected_events() if self.scene is not None else []
-        return chosen[0].event if chosen else None
+        chosen = self.session.selected_events() if self.session is not None else []
+        return chosen[0] if chosen else None
 
     def delete_selected(self) -> None:
-        if self.scene is not None:
-            self.scene.delete_selected()
+        if self.session is not None and self.session.selection and not self.session.read_only:
+            self.session.apply(DeleteEvents(sorted(self.session.selection)))
 
     def zoom_timeline(self, factor: float) -> None:
         if self.timeline is not None:
@@ -309,7 +318,7 @@ class MainWindow(QMainWindow):
         if self.coding is not None and index >= 0:
             self.coding.set_active_subject(str(self.subject_box.itemData(index)))
 
-    # --- player and selection sync ---------------------------------------------------------
+    # --- player ---------------------------------------------------------
     def _on_position(self, ms: int, frame: int) -> None:
         self.status_time.setText(format_ms(ms))
         total = self.player.timebase.frame_count if self.player.timebase else 0
@@ -331,14 +340,6 @@ class MainWindow(QMainWindow):
             earlier = [t for t in times if t < here]
             if earlier:
                 self.player.seek(earlier[-1])
-
-    def _timeline_selection(self, ids: list[str]) -> None:
-        if self.events_widget is not None:
-            self.events_widget.select_events(ids)
-
-    def _table_selection(self, ids: list[str]) -> None:
-        if self.timeline is not None:
-            self.timeline.select_events(ids)
 
     # --- media --------------------------------------------------------------------------------
     def relink_video(self, media_id: str) -> None:

@@ -58,3 +58,28 @@ def index_project(tmp_path: Path) -> Iterator[Path]:
             )
         project.add_observation(Observation("o1", "s1", "Ana", snap.id, name="Week 1/Ana"))
     yield path
+
+
+@pytest.fixture
+def recorded_session(index_project: Path):  # type: ignore[no-untyped-def]
+    """(project, stack, session, pushed): a CodingSession on o1 whose view edits are recorded
+    in ``pushed`` (edits made directly on ``stack`` are not)."""
+    from coder.app.session import CodingSession
+    from coder.commands import CommandStack
+    from coder.timebase import TimeBase
+
+    project = Project.open(index_project)
+    stack = CommandStack(project)
+    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
+    session = CodingSession(project, "o1", tb, stack)
+    pushed: list[object] = []
+    apply = session.apply
+
+    def recording_apply(command):  # type: ignore[no-untyped-def]
+        pushed.append(command)
+        return apply(command)
+
+    session.apply = recording_apply  # type: ignore[method-assign]
+    yield project, stack, session, pushed
+    session.close()
+    project.close()

@@ -3,35 +3,21 @@ incrementally, the proxy filters by subject, code and text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from coder.commands import AddEvent, CommandStack, EditEvent
+from coder.commands import AddEvent, EditEvent
 from coder.model import Event
-from coder.store import Project
-from coder.timebase import TimeBase
 from ui.events.table import CODE, NOTE, ONSET, EventFilterProxy, EventTableModel
 
 
 @pytest.fixture
-def table(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
-    project = Project.open(index_project)
-    stack = CommandStack(project)
-    pushed: list[object] = []
-
-    def push(command):  # type: ignore[no-untyped-def]
-        stack.push(command)
-        pushed.append(command)
-        return True
-
+def table(qtbot, recorded_session):  # type: ignore[no-untyped-def]
+    project, stack, session, pushed = recorded_session
     stack.push(AddEvent(Event("a", "o1", "warmth", "parent", 400)))
     stack.push(AddEvent(Event("b", "o1", "following_lead", "parent", 1000, 2000, note="calm")))
-    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
-    model = EventTableModel(project, "o1", tb, push)
+    model = EventTableModel(session)
     yield project, stack, model, pushed
     model.close()
-    project.close()
 
 
 def test_edit_onset_pushes_edit_event_and_undo_restores(table) -> None:  # type: ignore[no-untyped-def]
@@ -89,35 +75,36 @@ def test_filter_by_subject_code_and_text(table) -> None:  # type: ignore[no-unty
     assert model.events[src.row()].id == "b"
 
 
-def test_widget_filters_seeks_and_mirrors_selection(table, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_widget_filters_seeks_and_shares_the_session_selection(table, qtbot) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from coder.app.session import SelectionChanged
     from ui.events.view import EventTableWidget
 
-    project, _stack, model, _pushed = table
-    tb = model.timebase
-    widget = EventTableWidget(project, "o1", tb, model.push)
+    _project, _stack, model, _pushed = table
+    session = model.session
+    widget = EventTableWidget(session)
     qtbot.addWidget(widget)
     widget.resize(800, 300)
     widget.show()
     seeks: list[int] = []
-    chosen: list[list[str]] = []
+    chosen: list[frozenset[str]] = []
     widget.seekRequested.connect(seeks.append)
-    widget.selectionChanged.connect(chosen.append)
-    widget.select_events(["b"])
-    assert widget.selected_ids() == ["b"] and chosen == []  # mirrored, not echoed
+    session.subscribe(lambda m: chosen.append(m.ids) if isinstance(m, SelectionChanged) else None)
+    session.select(["b"])  # chosen elsewhere (the timeline)
+    assert widget.selected_ids() == ["b"] and chosen == [{"b"}]  # shown, not echoed back
     index = widget.proxy.mapFromSource(widget.model.index(widget.model.row_of("b"), 0))
     rect = widget.table.visualRect(index)
     QTest.mouseClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert chosen == []  # b was already selected
+    assert chosen == [{"b"}]  # b was already selected
     a_index = widget.proxy.mapFromSource(widget.model.index(widget.model.row_of("a"), 0))
     QTest.mouseClick(
         widget.table.viewport(),
         Qt.MouseButton.LeftButton,
         pos=widget.table.visualRect(a_index).center(),
     )
-    assert chosen[-1] == ["a"]
+    assert chosen[-1] == {"a"} and session.selection == {"a"}
     # Qt's item views take a double-click only after a press on the same cell, as a user does.
     QTest.mouseClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     QTest.mouseDClick(widget.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -74,7 +74,7 @@ def test_privacy_blur_boxes_are_saved(qtbot, window: MainWindow, monkeypatch) ->
     dialog = blur_dialog.BlurDialog(
         panel.highlights[0],
         project.media(project.session("s1").media_id).path,  # type: ignore[arg-type]
-        window.history,
+        window.session,
     )
     qtbot.addWidget(dialog)
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)  # only the second face (a sibling)

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from coder.commands import CommandStack, SetRating
-from coder.store import Project
+from coder.commands import SetRating
 from ui.ratings.panel import RatingsPanel
 
 
-def test_digit_entry_sets_rating_and_undo_clears(qtbot, index_project: Path) -> None:  # type: ignore[no-untyped-def]
-    project = Project.open(index_project)
-    stack = CommandStack(project)
-    pushed: list[object] = []
-
-    def push(command):  # type: ignore[no-untyped-def]
-        stack.push(command)
-        pushed.append(command)
-        return True
-
-    panel = RatingsPanel(project, "o1", push)
+def test_digit_entry_sets_rating_and_undo_clears(qtbot, recorded_session) -> None:  # type: ignore[no-untyped-def]
+    project, stack, session, pushed = recorded_session
+    panel = RatingsPanel(session)
     qtbot.addWidget(panel)
     panel.show()
     scale = project.scheme_for_observation("o1").ratings[0]
@@ -44,4 +33,3 @@ def test_digit_entry_sets_rating_and_undo_clears(qtbot, index_project: Path) -> 
     stack.push(SetRating("o1", scale.id, None, 3))
     assert box.value() == 3
     panel.close_panel()
-    project.close()

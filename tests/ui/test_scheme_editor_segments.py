@@ -24,7 +24,7 @@ def test_live_validation_and_key_clash(
     editor.editor.setPlainText(text.replace("key: d\n", "key: f\n", 1))  # clash with following_lead
     problems = editor.validate()
     assert any("key 'f' is already used" in p for p in problems)
-    assert not editor.save_button.isEnabled()  # type: ignore[attr-defined]
+    assert not editor.save_button.isEnabled()
     editor.editor.setPlainText(text)
     editor.add_code()
     assert editor.validate() == [] and editor.codes.rowCount() == 11  # a valid template code

@@ -3,33 +3,20 @@ items, overview when zoomed far out."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from coder.commands import AddEvent, CommandStack
+from coder.commands import AddEvent
 from coder.model import Event
-from coder.store import Project
-from coder.timebase import TimeBase
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView
 
 
 @pytest.fixture
-def timeline(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
-    project = Project.open(index_project)
-    stack = CommandStack(project)
-    pushed: list[object] = []
-
-    def push(command):  # type: ignore[no-untyped-def]
-        stack.push(command)
-        pushed.append(command)
-        return True
-
-    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
-    scene = TimelineScene(project, "o1", tb, push)
+def timeline(qtbot, recorded_session):  # type: ignore[no-untyped-def]
+    project, stack, session, pushed = recorded_session
+    scene = TimelineScene(session)
     view = TimelineView(scene)
     qtbot.addWidget(view)
     view.resize(900, 400)
@@ -37,8 +24,7 @@ def timeline(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
     view.set_zoom(0.25)  # 10 px per 40 ms frame
     view.horizontalScrollBar().setValue(0)
     yield project, stack, scene, view, pushed
-    scene.close()
-    project.close()
+    view.close_view()
 
 
 def test_resize_right_edge_snaps_to_frames_and_other_edges(timeline) -> None:  # type: ignore[no-untyped-def]

@@ -3,15 +3,11 @@ resize, Delete removes; one command per gesture."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from coder.commands import AddSegment, CommandStack, DeleteSegment, EditSegment
-from coder.store import Project
-from coder.timebase import TimeBase
+from coder.commands import AddSegment, DeleteSegment, EditSegment
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView
 
@@ -25,18 +21,9 @@ def _drag(view: TimelineView, a: QPoint, b: QPoint) -> None:
 
 
 @pytest.fixture
-def lane(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
-    project = Project.open(index_project)
-    stack = CommandStack(project)
-    pushed: list[object] = []
-
-    def push(command):  # type: ignore[no-untyped-def]
-        stack.push(command)
-        pushed.append(command)
-        return True
-
-    tb = TimeBase(project.frame_times(project.media_list()[0].id), 4000)
-    scene = TimelineScene(project, "o1", tb, push)
+def lane(qtbot, recorded_session):  # type: ignore[no-untyped-def]
+    project, stack, session, pushed = recorded_session
+    scene = TimelineScene(session)
     view = TimelineView(scene)
     qtbot.addWidget(view)
     view.resize(1200, 400)
@@ -45,8 +32,7 @@ def lane(qtbot, index_project: Path):  # type: ignore[no-untyped-def]
     view.horizontalScrollBar().setValue(0)
     y, h = scene.lane_rect("segments", "")
     yield project, stack, scene, view, pushed, y + h / 2
-    scene.close()
-    project.close()
+    view.close_view()
 
 
 def test_drag_creates_resize_and_delete_segment(lane) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from coder.errors import AttuneError, SchemeError
 from coder.model import Scheme
 from coder.schemes import load_scheme_text, scheme_content_hash
+from coder.store import Project
 
 RESERVED = {" ", "[", "]", "\\"}  # transport keys of the main window
 NEW_CODE = """  - id: new_code
@@ -47,7 +48,7 @@ def user_scheme_folder() -> Path:
 
 class SchemeEditor(QDialog):
     def __init__(
-        self, text: str, project: object | None = None, parent: QWidget | None = None
+        self, text: str, project: Project | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Coding scheme")
@@ -64,17 +65,17 @@ class SchemeEditor(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self.validate)
         self.editor.textChanged.connect(self._timer.start)
+        self.add_button = QPushButton("Add code")
+        self.add_button.clicked.connect(self.add_code)
+        self.save_button = QPushButton("Save to my schemes")
+        self.save_button.clicked.connect(self.save)
+        self.adopt_button = QPushButton("Adopt into project")
+        self.adopt_button.clicked.connect(self.adopt)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for label, slot in (
-            ("Add code", self.add_code),
-            ("Save to my schemes", self.save),
-            ("Adopt into project", self.adopt),
-            ("Close", self.accept),
-        ):
-            button = QPushButton(label)
-            button.clicked.connect(slot)
+        for button in (self.add_button, self.save_button, self.adopt_button, self.close_button):
             buttons.addWidget(button)
-            setattr(self, f"{label.split()[0].lower()}_button", button)
         right = QSplitter()
         right.setOrientation(right.orientation().Vertical)
         right.addWidget(self.codes)
@@ -114,8 +115,8 @@ class SchemeEditor(QDialog):
             if ok
             else f"{len(problems)} problem(s) — the scheme cannot be used yet"
         )
-        self.save_button.setEnabled(ok)  # type: ignore[attr-defined]
-        self.adopt_button.setEnabled(ok and self.project is not None)  # type: ignore[attr-defined]
+        self.save_button.setEnabled(ok)
+        self.adopt_button.setEnabled(ok and self.project is not None)
         return problems
 
     def _warnings(self) -> list[str]:
@@ -179,7 +180,7 @@ class SchemeEditor(QDialog):
             return
         text = self.editor.toPlainText()
         try:
-            snap = self.project.adopt_scheme(self.scheme, text, scheme_content_hash(text))  # type: ignore[attr-defined]
+            snap = self.project.adopt_scheme(self.scheme, text, scheme_content_hash(text))
         except AttuneError as exc:
             self.status.setText(str(exc))
             return

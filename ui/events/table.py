@@ -1,5 +1,5 @@
-"""The event table: a Qt model over one observation's events, updated row by row from the
-project's change notifications (never reset after an edit); edits go through commands.
+"""The event table: a Qt model over the coding session's events, updated row by row from its
+change messages (never reset after an edit); edits go through commands.
 
 Onset/offset accept hh:mm:ss.mmm, mm:ss.mmm or plain milliseconds; the code column offers the
 scheme's codes. A proxy sorts and filters by subject, code or text.
@@ -8,7 +8,6 @@ scheme's codes. A proxy sorts and filters by subject, code or text.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,10 +19,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from coder.commands import Command, EditEvent
+from coder.app.session import CodingSession, SessionMessage
+from coder.commands import EditEvent
 from coder.model import Event, Scheme
-from coder.store import Change, Project
-from coder.timebase import TimeBase
+from coder.store import Change
 from coder.timefmt import parse_clock
 from ui.timeline.view import format_ms
 
@@ -36,21 +35,16 @@ parse_time = parse_clock  # the same rules everywhere
 
 
 class EventTableModel(QAbstractTableModel):
-    def __init__(
-        self,
-        project: Project,
-        observation_id: str,
-        timebase: TimeBase,
-        push: Callable[[Command], bool],
-    ) -> None:
+    def __init__(self, session: CodingSession) -> None:
         super().__init__()
-        self.project, self.observation_id = project, observation_id
-        self.timebase, self.push = timebase, push
-        self.scheme: Scheme = project.scheme_for_observation(observation_id)
+        self.session = session
+        self.timebase = session.timebase
+        self.scheme: Scheme = session.scheme
         self._names = {c.id: c.name for c in self.scheme.codes}
         self._subjects = {s.id: s.name for s in self.scheme.subjects}
-        self.events: list[Event] = project.events(observation_id)  # sorted by (onset, id)
-        self._unsubscribe = project.subscribe(self.on_change)
+        self.events: list[Event] = session.events()  # sorted by (onset, id)
+        self.updating = False  # True while rows follow a change message (not a user action)
+        self._unsubscribe = session.subscribe(self.on_change)
 
     def close(self) -> None:
         self._unsubscribe()
@@ -117,7 +111,7 @@ class EventTableModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        if index.column() in (CODE, ONSET, OFFSET, NOTE) and not self.project.read_only:
+        if index.column() in (CODE, ONSET, OFFSET, NOTE) and not self.session.read_only:
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -139,7 +133,7 @@ class EventTableModel(QAbstractTableModel):
                 return False
         except ValueError:
             return False
-        return self.push(command)
+        return self.session.apply(command)
 
     # --- incremental updates ---------------------------------------------------------------
     def _key(self, e: Event) -> tuple[int, str]:
@@ -158,12 +152,16 @@ class EventTableModel(QAbstractTableModel):
             del self.events[row]
             self.endRemoveRows()
 
-    def on_change(self, change: Change) -> None:
-        if change.entity != "event":
+    def on_change(self, change: SessionMessage) -> None:
+        if not isinstance(change, Change) or change.entity != "event":
             return
-        for item in (change.before, change.after):
-            if isinstance(item, Event) and item.observation_id != self.observation_id:
-                return
+        self.updating = True
+        try:
+            self._follow(change)
+        finally:
+            self.updating = False
+
+    def _follow(self, change: Change) -> None:
         if change.kind == "added" and isinstance(change.after, Event):
             self._insert(change.after)
         elif change.kind == "removed" and isinstance(change.before, Event):

@@ -1,13 +1,11 @@
 """The Events tab as one widget: filter row (subject, code, text) over a sortable table.
 
-Emits ``seekRequested(ms)`` on double-click and ``selectionChanged(ids)`` when rows are
-chosen; ``select_events(ids)`` mirrors a selection made elsewhere (e.g. the timeline) without
-echoing it back.
+Emits ``seekRequested(ms)`` on double-click. The selection lives in the coding session:
+choosing rows selects there, and a selection made elsewhere (the timeline) is shown here
+without echoing it back.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,26 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.commands import Command
-from coder.store import Project
-from coder.timebase import TimeBase
+from coder.app.session import CodingSession, SelectionChanged, SessionMessage
+from coder.store import Change
 from ui.events.table import CODE, ONSET, CodeDelegate, EventFilterProxy, EventTableModel
 
 
 class EventTableWidget(QWidget):
     seekRequested = Signal(int)
-    selectionChanged = Signal(list)
 
-    def __init__(
-        self,
-        project: Project,
-        observation_id: str,
-        timebase: TimeBase,
-        push: Callable[[Command], bool],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, session: CodingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = EventTableModel(project, observation_id, timebase, push)
+        self.session = session
+        self.model = EventTableModel(session)
         self.proxy = EventFilterProxy()
         self.proxy.setSourceModel(self.model)
         scheme = self.model.scheme
@@ -73,9 +63,19 @@ class EventTableWidget(QWidget):
         self.text_box.textChanged.connect(self._filter)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._selected)
+        self._unsubscribe = session.subscribe(self._on_message)
+        self.show_selection(session.selection)
 
     def close_table(self) -> None:
+        self._unsubscribe()
         self.model.close()
+
+    def _on_message(self, message: SessionMessage) -> None:
+        # The model hears first (it subscribed first); a moved row must keep its selection.
+        if isinstance(message, SelectionChanged | Change) and (
+            set(self.selected_ids()) != self.session.selection
+        ):
+            self.show_selection(self.session.selection)
 
     def _filter(self) -> None:
         self.proxy.set_filter(
@@ -94,20 +94,19 @@ class EventTableWidget(QWidget):
         return [self.model.events[r].id for r in sorted(rows)]
 
     def _selected(self) -> None:
-        self.selectionChanged.emit(self.selected_ids())
+        if not self.model.updating:  # rows moving after an edit are not a new user choice
+            self.session.select(self.selected_ids())
 
-    def select_events(self, ids: list[str]) -> None:
+    def show_selection(self, ids: frozenset[str]) -> None:
         selection = QItemSelection()
         last = self.proxy.columnCount() - 1
-        for event_id in ids:
-            row = self.model.row_of(event_id)
-            if row < 0:
-                continue
+        rows = sorted(r for r in (self.model.row_of(i) for i in ids) if r >= 0)
+        for row in rows:
             index = self.proxy.mapFromSource(self.model.index(row, 0))
             if index.isValid():
                 selection.select(index, index.siblingAtColumn(last))
         model = self.table.selectionModel()
-        model.blockSignals(True)  # a mirrored selection is not a new user choice
+        model.blockSignals(True)  # showing the session's selection is not a new user choice
         model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         model.blockSignals(False)
         self.table.viewport().update()

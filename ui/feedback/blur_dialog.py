@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.app.session import CodingSession
 from coder.commands import EditHighlight
 from coder.media.decode import FrameDecoder
 from coder.media.faces import Box, blur_boxes, detect_faces
 from coder.model import BlurBox, Highlight
-from ui.history import History
 
 
 class BlurDialog(QDialog):
@@ -33,12 +33,13 @@ class BlurDialog(QDialog):
         self,
         highlight: Highlight,
         media_path: str,
-        bridge: History,
+        session: CodingSession,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Blur faces in this moment")
-        self.highlight, self.bridge = highlight, bridge
+        self.highlight, self.session = highlight, session
+        self._loading = False  # True while the spin boxes show a box (not a user edit)
         decoder = FrameDecoder(media_path)
         self.frame = decoder.frame_at_ms(highlight.in_ms).image
         decoder.close()
@@ -95,7 +96,7 @@ class BlurDialog(QDialog):
 
     def _box_edited(self, _value: float) -> None:
         row = self.list.currentRow()
-        if getattr(self, "_loading", False) or not 0 <= row < len(self.boxes):
+        if self._loading or not 0 <= row < len(self.boxes):
             return
         x, y, w, h = (spin.value() / 100 for spin in self.spins)
         self.boxes[row] = Box(x, y, max(0.01, w), max(0.01, h))
@@ -128,5 +129,5 @@ class BlurDialog(QDialog):
 
     def save(self) -> None:
         boxes = tuple(BlurBox(b.x, b.y, b.w, b.h) for b in self.chosen())
-        if self.bridge.push(EditHighlight(replace(self.highlight, blur_boxes=boxes))):
+        if self.session.apply(EditHighlight(replace(self.highlight, blur_boxes=boxes))):
             self.accept()

@@ -6,9 +6,9 @@ codes only) and are added only when the clinician accepts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from coder.analysis.highlights import suggest_highlights
+from coder.app.session import CodingSession, SessionMessage
 from coder.commands import AddHighlight, Composite, DeleteHighlight, EditHighlight
-from coder.model import Event, FreezePoint, Highlight, new_id
-from coder.store import Change, Project
-from ui.history import History
+from coder.model import FreezePoint, Highlight, new_id
+from coder.store import Change
 from ui.player.controller import PlayerController
 from ui.timeline.view import format_ms
 
@@ -34,20 +34,16 @@ SPEEDS = [("Normal speed", 1.0), ("Half speed", 0.5), ("Quarter speed", 0.25)]
 
 
 class HighlightsPanel(QWidget):
+    message = Signal(str)  # a hint for the user (the window shows it)
+
     def __init__(
-        self,
-        project: Project,
-        session_id: str,
-        observation_id: str,
-        player: PlayerController,
-        bridge: History,
-        parent: QWidget | None = None,
+        self, session: CodingSession, player: PlayerController, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.project, self.session_id, self.observation_id = project, session_id, observation_id
-        self.player, self.bridge = player, bridge
+        self.session, self.player = session, player
+        self.session_id = session.session_id
         self.highlights: list[Highlight] = []
-        self.selected_event: Callable[[], Event | None] | None = None  # set by the main window
+        self.blur_dialog: QWidget | None = None
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._load)
         self.title, self.caption, self.voice, self.talking = (
@@ -101,20 +97,18 @@ class HighlightsPanel(QWidget):
             layout.addLayout(line)
         self._loading = False
         self.refresh()
-        self._unsubscribe = project.subscribe(self._on_change)
+        self._unsubscribe = session.subscribe(self._on_change)
 
     def close_panel(self) -> None:
         self._unsubscribe()
 
-    def _on_change(self, change: Change) -> None:
-        if change.entity == "highlight":
+    def _on_change(self, change: SessionMessage) -> None:
+        if isinstance(change, Change) and change.entity == "highlight":
             self.refresh()
 
     def refresh(self) -> None:
         row = self.list.currentRow()
-        self.highlights = sorted(
-            self.project.highlights(self.session_id), key=lambda h: (h.order, h.in_ms)
-        )
+        self.highlights = sorted(self.session.highlights(), key=lambda h: (h.order, h.in_ms))
         self.list.blockSignals(True)
         self.list.clear()
         for h in self.highlights:
@@ -158,13 +152,13 @@ class HighlightsPanel(QWidget):
             speed=float(self.speed.currentData()),
         )
         if new != h:
-            self.bridge.push(EditHighlight(new))
+            self.session.apply(EditHighlight(new))
 
     def new_at_playhead(self) -> None:
         start = self.player.position
-        duration = self.player.timebase.duration_ms if self.player.timebase else start + 10_000
+        duration = self.session.timebase.duration_ms
         order = max((h.order for h in self.highlights), default=-1) + 1
-        self.bridge.push(
+        self.session.apply(
             AddHighlight(
                 Highlight(
                     new_id(),
@@ -178,11 +172,10 @@ class HighlightsPanel(QWidget):
         )
 
     def suggest(self) -> None:
-        scheme = self.project.scheme_for_observation(self.observation_id)
-        duration = self.player.timebase.duration_ms if self.player.timebase else 0
-        found = suggest_highlights(scheme, self.project.events(self.observation_id), duration)
+        duration = self.session.timebase.duration_ms
+        found = suggest_highlights(self.session.scheme, self.session.events(), duration)
         if not found:
-            self.bridge.report("No strength-coded moments to suggest yet.")
+            self.message.emit("No strength-coded moments to suggest yet.")
             return
         labels = [f"{format_ms(s.in_ms)}: {s.reason}" for s in found]
         choice, ok = QInputDialog.getItem(
@@ -192,7 +185,7 @@ class HighlightsPanel(QWidget):
             return
         s = found[labels.index(choice)]
         order = max((h.order for h in self.highlights), default=-1) + 1
-        self.bridge.push(
+        self.session.apply(
             AddHighlight(
                 Highlight(
                     new_id(),
@@ -209,16 +202,17 @@ class HighlightsPanel(QWidget):
 
     def from_selected_event(self) -> None:
         """A highlight around the event selected on the timeline (with a little lead-in)."""
-        event = self.selected_event() if self.selected_event else None
-        if event is None:
-            self.bridge.report("Select an event on the timeline first.")
+        chosen = self.session.selected_events()
+        if not chosen:
+            self.message.emit("Select an event on the timeline first.")
             return
+        event = chosen[0]
         end = event.offset_ms if event.offset_ms is not None else event.onset_ms + 4000
-        duration = self.player.timebase.duration_ms if self.player.timebase else end
+        duration = self.session.timebase.duration_ms
         start = max(0, event.onset_ms - 1000)
         order = max((h.order for h in self.highlights), default=-1) + 1
-        name = self.project.scheme_for_observation(self.observation_id).code(event.code_id).name
-        self.bridge.push(
+        name = self.session.scheme.code(event.code_id).name
+        self.session.apply(
             AddHighlight(
                 Highlight(
                     new_id(),
@@ -237,17 +231,16 @@ class HighlightsPanel(QWidget):
         from ui.feedback.blur_dialog import BlurDialog
 
         h = self.current
-        session = self.project.session(self.session_id)
-        if h is None or session.media_id is None:
+        media_id = self.session.session.media_id
+        if h is None or media_id is None:
             return
-        self.blur_dialog = BlurDialog(
-            h, self.project.media(session.media_id).path, self.bridge, self
-        )
-        self.blur_dialog.show()
+        dialog = BlurDialog(h, self.session.project.media(media_id).path, self.session, self)
+        dialog.show()
+        self.blur_dialog = dialog
 
     def delete(self) -> None:
         if self.current is not None:
-            self.bridge.push(DeleteHighlight(self.current.id))
+            self.session.apply(DeleteHighlight(self.current.id))
 
     def _edge(self, which: str) -> None:
         h = self.current
@@ -255,7 +248,7 @@ class HighlightsPanel(QWidget):
             return
         at = self.player.position
         new = replace(h, in_ms=at) if which == "in" else replace(h, out_ms=at)
-        self.bridge.push(EditHighlight(new))
+        self.session.apply(EditHighlight(new))
 
     def freeze_here(self) -> None:
         h = self.current
@@ -269,7 +262,7 @@ class HighlightsPanel(QWidget):
                     key=lambda p: p.at_ms,
                 )
             )
-            self.bridge.push(EditHighlight(replace(h, freeze_points=points)))
+            self.session.apply(EditHighlight(replace(h, freeze_points=points)))
 
     def _move(self, delta: int) -> None:
         row = self.list.currentRow()
@@ -279,7 +272,7 @@ class HighlightsPanel(QWidget):
         a, b = self.highlights[row], self.highlights[other]
         if a.order == b.order:
             a, b = replace(a, order=row), replace(b, order=other)
-        self.bridge.push(
+        self.session.apply(
             Composite(
                 "Reorder highlights",
                 [

@@ -1,12 +1,10 @@
 """Global ratings: every scale of the scheme, per session or per segment, with its anchors.
 
 Type a number (the spin boxes take keyboard entry) — each change is one SetRating command.
-The panel refreshes from the project's change notifications.
+The panel refreshes from the coding session's change messages.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -19,28 +17,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.commands import Command, SetRating
+from coder.app.session import CodingSession, SessionMessage
+from coder.commands import SetRating
 from coder.model import RatingPer, RatingScale
-from coder.store import Change, Project
+from coder.store import Change
 
 
 class RatingsPanel(QScrollArea):
-    def __init__(
-        self,
-        project: Project,
-        observation_id: str,
-        push: Callable[[Command], bool],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, session: CodingSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.project, self.observation_id, self.push = project, observation_id, push
-        self.session_id = project.observation(observation_id).session_id
-        self.scheme = project.scheme_for_observation(observation_id)
+        self.session = session
+        self.scheme = session.scheme
         self.boxes: dict[tuple[str, str | None], QDoubleSpinBox] = {}
         self._updating = False
         self.setWidgetResizable(True)
         self._build()
-        self._unsubscribe = project.subscribe(self._on_change)
+        self._unsubscribe = session.subscribe(self._on_change)
 
     def close_panel(self) -> None:
         self._unsubscribe()
@@ -48,7 +40,7 @@ class RatingsPanel(QScrollArea):
     def _build(self) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
-        segments = self.project.segments(self.session_id)
+        segments = self.session.segments()
         if not self.scheme.ratings:
             layout.addWidget(QLabel("This scheme has no global ratings."))
         for scale in self.scheme.ratings:
@@ -98,7 +90,7 @@ class RatingsPanel(QScrollArea):
         box.setDecimals(0 if float(scale.step).is_integer() else 1)
         box.setSpecialValueText("—")
         box.setToolTip("\n".join(f"{k} = {v}" for k, v in sorted(scale.anchors.items())))
-        box.setReadOnly(self.project.read_only)
+        box.setReadOnly(self.session.read_only)
         box.valueChanged.connect(lambda v, s=scale, g=segment_id: self._changed(s, g, v))
         self.boxes[(scale.id, segment_id)] = box
         return box
@@ -107,20 +99,20 @@ class RatingsPanel(QScrollArea):
         if self._updating:
             return
         new = None if value < scale.minimum else value
-        if not self.push(SetRating(self.observation_id, scale.id, segment_id, new)):
+        command = SetRating(self.session.observation_id, scale.id, segment_id, new)
+        if not self.session.apply(command):
             self._refresh()
 
     def _refresh(self) -> None:
         self._updating = True
-        values = {
-            (v.rating_id, v.segment_id): v.value
-            for v in self.project.rating_values(self.observation_id)
-        }
+        values = {(v.rating_id, v.segment_id): v.value for v in self.session.rating_values()}
         for key, box in self.boxes.items():
             box.setValue(values.get(key, box.minimum()))
         self._updating = False
 
-    def _on_change(self, change: Change) -> None:
+    def _on_change(self, change: SessionMessage) -> None:
+        if not isinstance(change, Change):
+            return
         if change.entity == "rating":
             self._refresh()
         elif change.entity == "segment":

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.app.session import CodingSession
 from coder.commands import AddEvent
 from coder.model import Event, Observation, new_id
 from coder.reliability.alignment import align_events
@@ -65,13 +66,13 @@ class DisagreementReview(QWidget):
         obs_a: str,
         obs_b: str,
         player: PlayerController,
-        bridge: History,
+        history: History,
         tolerance_ms: int = 1000,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Disagreements")
-        self.project, self.player, self.bridge = project, player, bridge
+        self.project, self.player, self.history = project, player, history
         self.a, self.b = project.observation(obs_a), project.observation(obs_b)
         scheme = project.scheme_for_observation(obs_a)
         self.names = {c.id: c.name for c in scheme.codes}
@@ -80,9 +81,9 @@ class DisagreementReview(QWidget):
         assert timebase is not None
         self.views: list[TimelineView] = []
         split = QSplitter(Qt.Orientation.Vertical)
-        for obs in (self.a, self.b):
-            scene = TimelineScene(project, obs.id, timebase, lambda _c: False)
-            scene.read_only = True  # the two codings are evidence here, not edited
+        self.sessions = [CodingSession(project, o.id, timebase) for o in (self.a, self.b)]
+        for obs, session in zip((self.a, self.b), self.sessions, strict=True):
+            scene = TimelineScene(session, read_only=True)  # evidence here, not edited
             view = TimelineView(scene)
             view.seekRequested.connect(player.seek)
             box = QWidget()
@@ -119,7 +120,9 @@ class DisagreementReview(QWidget):
         if self.views:
             self.player.positionChanged.disconnect(self._playhead)
             for view in self.views:
-                view.timeline.close()  # stop listening to the project
+                view.close_view()
+            for session in self.sessions:
+                session.close()  # stop listening to the project
             self.views = []
         super().closeEvent(event)
 
@@ -137,8 +140,8 @@ class DisagreementReview(QWidget):
             return
         d = self.items[row]
         self.player.seek(max(0, d.at_ms))
-        for view, event in zip(self.views, (d.a, d.b), strict=True):
-            view.select_events([event.id] if event else [])
+        for session, event in zip(self.sessions, (d.a, d.b), strict=True):
+            session.select([event.id] if event else [])
 
     def consensus(self) -> Observation:
         for obs in self.project.observations(self.a.session_id):
@@ -164,7 +167,7 @@ class DisagreementReview(QWidget):
             self.status.setText("That side coded nothing here; nothing to accept.")
             return
         target = self.consensus()
-        if self.bridge.push(
+        if self.history.push(
             AddEvent(replace(event, id=new_id(), observation_id=target.id, note=""))
         ):
             self.status.setText(

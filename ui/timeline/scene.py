@@ -1,23 +1,24 @@
 """The timeline scene: lanes (segments, ratings, highlights, then subject × code) and items.
 
-Kept in step with the project by its change notifications: an added, changed or removed
-event adds, moves or removes exactly one item (``items`` maps event id -> item); nothing is
-rebuilt after an edit. Zoom re-places items (x = ms * px_per_ms).
+Kept in step with the coding session's change messages: an added, changed or removed event
+adds, moves or removes exactly one item (``items_by_id`` maps event id -> item); nothing is
+rebuilt after an edit. The selection lives in the session: picking items selects there, and a
+selection made elsewhere (the event table) is shown here. Zoom re-places items
+(x = ms * px_per_ms).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
+from shiboken6 import isValid
 
+from coder.app.session import CodingSession, SelectionChanged, SessionMessage
 from coder.commands import Command, Composite, DeleteEvents, EditEvent
 from coder.model import Event, Scheme
-from coder.store import Change, Project
-from coder.timebase import TimeBase
+from coder.store import Change
 from ui.timeline.items import EDGE_PX, BandItem, EventItem
 
 LANE_H = 22
@@ -29,19 +30,12 @@ SPECIAL = ("segments", "ratings", "highlights")
 class TimelineScene(QGraphicsScene):
     seekRequested = Signal(int)
 
-    def __init__(
-        self,
-        project: Project,
-        observation_id: str,
-        timebase: TimeBase,
-        push: Callable[[Command], bool],
-    ) -> None:
+    def __init__(self, session: CodingSession, read_only: bool = False) -> None:
         super().__init__()
-        self.project, self.observation_id = project, observation_id
-        self.session_id = project.observation(observation_id).session_id
-        self.timebase, self.push = timebase, push
-        self.scheme: Scheme = project.scheme_for_observation(observation_id)
-        self.read_only = project.read_only
+        self.session = session
+        self.timebase = session.timebase
+        self.scheme: Scheme = session.scheme
+        self.read_only = read_only or session.read_only  # evidence views are never edited
         self.px_per_ms = 0.1
         self.overview_mode = False
         self._overview_image: QImage | None = None
@@ -54,15 +48,21 @@ class TimelineScene(QGraphicsScene):
         self.bands: dict[str, BandItem] = {}
         self._rating_labels: list[QGraphicsSimpleTextItem] = []
         self._kinds = {c.id: c for c in self.scheme.codes}
+        self._mirroring = False  # True while showing the session's selection on the items
         self._build_lanes()
-        for event in project.events(observation_id):
+        for event in session.events():
             self._add(event)
         self._load_bands()
         self._resize()
-        self._unsubscribe = project.subscribe(self.on_change)
+        self._show_selection(session.selection)
+        self.selectionChanged.connect(self._items_selected)
+        self._unsubscribe = session.subscribe(self.on_change)
 
     def close(self) -> None:
         self._unsubscribe()
+
+    def push(self, command: Command) -> bool:
+        return self.session.apply(command)
 
     # --- lanes ----------------------------------------------------------------------------
     def _build_lanes(self) -> None:
@@ -234,16 +234,17 @@ class TimelineScene(QGraphicsScene):
         for label in self._rating_labels:
             self.removeItem(label)
         self.bands, self._rating_labels = {}, []
-        for seg in self.project.segments(self.session_id):
+        segment_list = self.session.segments()
+        for seg in segment_list:
             self._band(seg.id, seg.name, seg.onset_ms, seg.offset_ms, "segments", QColor("#d9e4f5"))
-        for h in self.project.highlights(self.session_id):
+        for h in self.session.highlights():
             color = QColor("#ffd38a") if h.shareable else QColor("#e6e0d4")
             self._band(h.id, h.title or "highlight", h.in_ms, h.out_ms, "highlights", color)
-        segments = {s.id: s for s in self.project.segments(self.session_id)}
+        segments = {s.id: s for s in segment_list}
         ratings = {r.id: r.name for r in self.scheme.ratings}
         y, _ = self.lane_rect("ratings", "")
         next_x: dict[str, float] = {}  # per anchor: where the next label goes
-        for value in self.project.rating_values(self.observation_id):
+        for value in self.session.rating_values():
             owner = segments.get(value.segment_id or "")
             start = (owner.onset_ms if owner else 0) * self.px_per_ms + 4
             first_end = min((g.offset_ms for g in segments.values()), default=None)
@@ -275,29 +276,43 @@ class TimelineScene(QGraphicsScene):
         self.addItem(band)
         self.bands[item_id] = band
 
-    def on_change(self, change: Change) -> None:
-        if change.entity == "event":
-            before, after = change.before, change.after
-            if isinstance(after, Event) and after.observation_id != self.observation_id:
-                return
-            if isinstance(before, Event) and before.observation_id != self.observation_id:
-                return
-            if change.kind == "added" and isinstance(after, Event):
+    def on_change(self, message: SessionMessage) -> None:
+        if isinstance(message, SelectionChanged):
+            self._show_selection(message.ids)
+            return
+        if not isinstance(message, Change):
+            return
+        if message.entity == "event":
+            before, after = message.before, message.after
+            if message.kind == "added" and isinstance(after, Event):
                 self._add(after)
-            elif change.kind == "changed" and isinstance(after, Event):
+            elif message.kind == "changed" and isinstance(after, Event):
                 item = self.items_by_id.get(after.id) or self._add(after)
                 item.event = after
                 item.place()
                 item.update()
-            elif change.kind == "removed" and isinstance(before, Event):
+            elif message.kind == "removed" and isinstance(before, Event):
                 gone = self.items_by_id.pop(before.id, None)
                 if gone is not None:
                     self.removeItem(gone)
             if self.overview_mode:
                 self._overview_image = None
                 self.update()
-        elif change.entity in ("segment", "highlight", "rating"):
+        elif message.entity in ("segment", "highlight", "rating"):
             self._load_bands()
+
+    # --- selection (lives in the session) ---------------------------------------------------
+    def _items_selected(self) -> None:
+        if isValid(self) and not self._mirroring:  # not while the scene is torn down
+            self.session.select(i.event.id for i in self.selected_events())
+
+    def _show_selection(self, ids: frozenset[str]) -> None:
+        self._mirroring = True
+        try:
+            for event_id, item in self.items_by_id.items():
+                item.setSelected(event_id in ids)
+        finally:
+            self._mirroring = False
 
     # --- edits ----------------------------------------------------------------------------
     def commit_drag(self, item: EventItem, onset: int, offset: int | None) -> None:

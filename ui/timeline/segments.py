@@ -38,11 +38,11 @@ class SegmentEditor:
         return int(self.scene.timebase.snap(ms))
 
     def next_name(self) -> tuple[str, str | None]:
-        used = {s.definition_id for s in self.scene.project.segments(self.scene.session_id)}
+        used = {s.definition_id for s in self.scene.session.segments()}
         for d in self.scene.scheme.segments:
             if d.id not in used:
                 return d.name, d.id
-        count = len(self.scene.project.segments(self.scene.session_id))
+        count = len(self.scene.session.segments())
         return f"Segment {count + 1}", None
 
     def press(self, pos: QPointF, band: BandItem | None) -> bool:
@@ -50,7 +50,7 @@ class SegmentEditor:
         if self.scene.read_only or not self.in_lane(pos):
             return False
         self._x0 = pos.x()
-        segment = self.scene.project.segment(band.item_id) if band is not None else None
+        segment = self.scene.session.project.segment(band.item_id) if band is not None else None
         self._segment = segment
         self.selected = segment.id if segment else None
         if segment is None:
@@ -109,7 +109,9 @@ class SegmentEditor:
             return False
         if mode == "create":
             name, definition = self.next_name()
-            segment = Segment(new_id(), self.scene.session_id, name, onset, offset, definition)
+            segment = Segment(
+                new_id(), self.scene.session.session_id, name, onset, offset, definition
+            )
             return self.scene.push(AddSegment(segment))
         assert seg is not None
         if (onset, offset) == (seg.onset_ms, seg.offset_ms):

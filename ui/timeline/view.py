@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QWidget
 from shiboken6 import isValid
 
+from coder.app.session import SelectionChanged, SessionMessage
 from ui.timeline.items import BandItem, EventItem
 from ui.timeline.scene import LANE_H, TOP, TimelineScene
 from ui.timeline.segments import SegmentEditor
@@ -75,7 +76,6 @@ class _LaneLabels(QWidget):
 
 class TimelineView(QGraphicsView):
     seekRequested = Signal(int)
-    selectionChanged = Signal(list)
 
     def __init__(self, scene: TimelineScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -93,12 +93,25 @@ class TimelineView(QGraphicsView):
         self.setMinimumHeight(160)
         self.labels = _LaneLabels(self)
         self.verticalScrollBar().valueChanged.connect(self.labels.update)
-        scene.selectionChanged.connect(self._emit_selection)
+        self._unsubscribe = scene.session.subscribe(self._on_message)
 
-    def _emit_selection(self) -> None:
-        if not isValid(self.timeline) or not isValid(self):  # the scene is being torn down
+    def close_view(self) -> None:
+        self._unsubscribe()
+        self.timeline.close()
+
+    def _on_message(self, message: SessionMessage) -> None:
+        """A selection made elsewhere (the event table) is scrolled into view."""
+        if not isinstance(message, SelectionChanged) or not isValid(self):
             return
-        self.selectionChanged.emit([i.event.id for i in self.timeline.selected_events()])
+        chosen = [
+            self.timeline.items_by_id[i] for i in message.ids if i in self.timeline.items_by_id
+        ]
+        if not chosen:
+            return
+        first = min(chosen, key=lambda item: item.event.onset_ms)
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        if not visible.intersects(first.sceneBoundingRect()):
+            self.ensureVisible(first)
 
     # --- zoom and playhead ------------------------------------------------------------------
     def fit_all(self) -> None:
@@ -243,12 +256,3 @@ class TimelineView(QGraphicsView):
                 ms = int(self.mapToScene(event.position().toPoint()).x() / self.timeline.px_per_ms)
                 self.seekRequested.emit(self.timeline.timebase.snap(max(0, ms)))
         self._press = None
-
-    def select_events(self, ids: list[str]) -> None:
-        wanted = set(ids)
-        self.timeline.blockSignals(True)
-        for event_id, item in self.timeline.items_by_id.items():
-            item.setSelected(event_id in wanted)
-        self.timeline.blockSignals(False)
-        if ids and ids[0] in self.timeline.items_by_id:
-            self.ensureVisible(self.timeline.items_by_id[ids[0]])

@@ -1,0 +1,188 @@
+"""The open observation: what every coding view needs, in one Qt-free object.
+
+A ``CodingSession`` holds the project, the observation, its scheme, the media's time base and
+the one ``CommandStack``; the selection (event ids) lives here, not in any view, so the
+timeline, the event table and the highlights panel share it without syncing each other by
+hand. ``subscribe`` delivers the project's change messages already filtered to this
+observation (its events and ratings, its session's segments and highlights, the observation
+and the session themselves) plus ``SelectionChanged`` and ``EditRefused``; views update
+incrementally from them.
+
+``push`` raises CommandError when an edit is refused (the CLI turns it into its one-line
+message); ``apply`` is the same for views: a refused edit becomes an ``EditRefused`` message
+(whoever shows messages — the main window — shows it) and False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from coder.commands import Command, CommandStack
+from coder.errors import CommandError, ProjectError
+from coder.model import Event, Highlight, Observation, RatingValue, Scheme, Segment, Session
+from coder.store import Change, Project
+from coder.timebase import TimeBase
+
+
+@dataclass(frozen=True)
+class SelectionChanged:
+    """The selected event ids changed (``ids`` is the whole new selection)."""
+
+    ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EditRefused:
+    """An edit was refused (nothing changed); ``message`` says why, for the user."""
+
+    message: str
+
+
+SessionMessage = Change | SelectionChanged | EditRefused
+Listener = Callable[[SessionMessage], None]
+
+
+class CodingSession:
+    def __init__(
+        self,
+        project: Project,
+        observation_id: str,
+        timebase: TimeBase,
+        stack: CommandStack | None = None,
+    ) -> None:
+        self.project = project
+        self.observation_id = observation_id
+        self._observation = project.observation(observation_id)
+        self.session_id = self._observation.session_id
+        self.scheme: Scheme = project.scheme_for_observation(observation_id)
+        self.timebase = timebase
+        self.stack = stack if stack is not None else CommandStack(project)
+        self._selection: frozenset[str] = frozenset()
+        self._listeners: list[Listener] = []
+        self._unsubscribe: Callable[[], None] | None = project.subscribe(self._on_change)
+
+    @classmethod
+    def open(
+        cls, project: Project, observation_id: str, stack: CommandStack | None = None
+    ) -> CodingSession:
+        """A session on the observation's video, with the time base stored in the project."""
+        observation = project.observation(observation_id)
+        session = project.session(observation.session_id)
+        if session.media_id is None:
+            raise ProjectError(f"session '{session.label}' has no video; add one first")
+        media = project.media(session.media_id)
+        timebase = TimeBase(project.frame_times(media.id), media.duration_ms)
+        return cls(project, observation_id, timebase, stack)
+
+    def close(self) -> None:
+        """Stop listening to the project; listeners hear nothing more."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._listeners.clear()
+
+    # --- what is open ----------------------------------------------------------------------
+    @property
+    def observation(self) -> Observation:
+        """The observation as it is now (its final flag can change while open)."""
+        return self._observation
+
+    @property
+    def session(self) -> Session:
+        return self.project.session(self.session_id)
+
+    @property
+    def read_only(self) -> bool:
+        return self.project.read_only
+
+    def events(self) -> list[Event]:
+        return self.project.events(self.observation_id)
+
+    def segments(self) -> list[Segment]:
+        return self.project.segments(self.session_id)
+
+    def highlights(self) -> list[Highlight]:
+        return self.project.highlights(self.session_id)
+
+    def rating_values(self) -> list[RatingValue]:
+        return self.project.rating_values(self.observation_id)
+
+    # --- edits -----------------------------------------------------------------------------
+    def push(self, command: Command) -> None:
+        """Apply ``command`` as one undo step; raises CommandError (nothing changed) if refused."""
+        self.stack.push(command)
+
+    def apply(self, command: Command) -> bool:
+        """``push`` for views: True if applied; if refused, an ``EditRefused`` message."""
+        try:
+            self.stack.push(command)
+        except CommandError as exc:
+            self._emit(EditRefused(str(exc)))
+            return False
+        return True
+
+    def refuse(self, message: str) -> None:
+        """Tell the listeners an edit cannot be made (e.g. the project is read-only)."""
+        self._emit(EditRefused(message))
+
+    # --- selection ---------------------------------------------------------------------------
+    @property
+    def selection(self) -> frozenset[str]:
+        return self._selection
+
+    def select(self, event_ids: Iterable[str]) -> None:
+        """Make ``event_ids`` the selection (ids of other observations are ignored)."""
+        wanted = frozenset(event_ids)
+        if wanted and not wanted <= self._selection:
+            known = {e.id for e in self.events()}
+            wanted = frozenset(i for i in wanted if i in known)
+        self._set_selection(wanted)
+
+    def selected_events(self) -> list[Event]:
+        """The selected events in time order."""
+        return [e for e in self.events() if e.id in self._selection]
+
+    def _set_selection(self, ids: frozenset[str]) -> None:
+        if ids != self._selection:
+            self._selection = ids
+            self._emit(SelectionChanged(ids))
+
+    # --- change messages ---------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, message: SessionMessage) -> None:
+        for listener in list(self._listeners):
+            listener(message)
+
+    def concerns(self, change: Change) -> bool:
+        """Whether ``change`` is about this observation, its session or its session's parts."""
+        for item in (change.before, change.after):
+            if item is None:
+                continue
+            if isinstance(item, Event | RatingValue):
+                return item.observation_id == self.observation_id
+            if isinstance(item, Segment | Highlight):
+                return item.session_id == self.session_id
+            if isinstance(item, Observation):
+                return item.id == self.observation_id
+            if isinstance(item, Session):
+                return item.id == self.session_id
+            return False
+        return False
+
+    def _on_change(self, change: Change) -> None:
+        if not self.concerns(change):
+            return
+        if isinstance(change.after, Observation):
+            self._observation = change.after
+        self._emit(change)
+        if change.kind == "removed" and isinstance(change.before, Event):
+            self._set_selection(self._selection - {change.before.id})
