@@ -261,6 +261,8 @@ class Session:
     consent: Consent = field(default_factory=Consent)
     goal: str = ""
     practice_point: str = ""
+    parent_name: str = ""  # the session's name on parent-facing charts ("" = no name shown)
+    parent_metrics: tuple[str, ...] = ()  # metric ids shown to parents though not strength-only
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,13 @@ def _build(kind: str, item: dict[str, Any]) -> Any:
         item = {k: v for k, v in item.items() if k != "frame_times_ms"}
         return Media(**{**item, "fingerprint": Fingerprint(**item["fingerprint"])})
     if kind == "sessions":
-        return Session(**{**item, "consent": Consent(**item["consent"])})
+        return Session(
+            **{
+                **item,
+                "consent": Consent(**item["consent"]),
+                "parent_metrics": tuple(item.get("parent_metrics", ())),
+            }
+        )
     if kind == "observations":
         return Observation(**item)
     if kind == "events":

@@ -20,10 +20,9 @@ from typing import Any
 import av
 import numpy as np
 
-from coder.consent import require_show_to_parents
-from coder.errors import Cancelled, MediaError, ProjectError
+from coder.app.parent import ParentHighlight, parent_plan
+from coder.errors import Cancelled, MediaError
 from coder.media import audio
-from coder.model import Highlight
 from exports.overlay import caption_band, title_card
 
 Progress = Callable[[float], None]
@@ -75,9 +74,12 @@ def slow_factor(speed: float) -> int:
     return 1
 
 
-def plan_reel(highlights: Sequence[Highlight], fps: int, options: ReelOptions) -> list[ReelPiece]:
+def plan_reel(
+    highlights: Sequence[ParentHighlight], fps: int, options: ReelOptions
+) -> list[ReelPiece]:
+    """Title card, then each highlight in the given (the clinician's) order."""
     pieces = [ReelPiece("title", round(options.title_s * fps), caption=options.title)]
-    for h in sorted(highlights, key=lambda h: (h.order, h.in_ms)):
+    for h in highlights:
         repeat = slow_factor(h.speed) if options.slow else 1
         cuts = (
             sorted(
@@ -107,7 +109,7 @@ def plan_reel(highlights: Sequence[Highlight], fps: int, options: ReelOptions) -
     return [p for p in pieces if p.frames > 0]
 
 
-def _clip(h: Highlight, start: int, end: int, fps: int, repeat: int) -> ReelPiece:
+def _clip(h: ParentHighlight, start: int, end: int, fps: int, repeat: int) -> ReelPiece:
     frames = round((end - start) * fps / 1000) * repeat
     return ReelPiece("clip", frames, h.id, start, end, repeat, h.caption)
 
@@ -123,19 +125,11 @@ def make_reel(
 ) -> ReelResult:
     """Render the reel of ``session_id`` from ``project`` (a coder.store.Project)."""
     options = options or ReelOptions()
-    session = project.session(session_id)
-    require_show_to_parents(session, "the highlight reel")
-    highlights = [h for h in project.highlights(session_id) if h.shareable]
-    if not highlights:
-        raise ProjectError(
-            f"Session '{session.label}' has no highlights marked shareable; mark the moments "
-            "to show in the Highlights panel first."
-        )
-    if session.media_id is None:
-        raise ProjectError(f"Session '{session.label}' has no video linked; re-link it first.")
-    media = project.media(session.media_id)
+    plan = parent_plan(project, session_id, "the highlight reel")
+    highlights = plan.highlights
+    media = project.media(project.session(session_id).media_id)
     fps = max(1, round(media.fps)) if media.fps else 25
-    title = options.title or (f"Moments with {session.family}" if session.family else "Our moments")
+    title = options.title or (f"Moments with {plan.family}" if plan.family else "Our moments")
     options = ReelOptions(**{**options.__dict__, "title": title})
     blur = dict(options.blur)
     for h in highlights:  # the clinician's confirmed privacy boxes, followed through the clip
@@ -146,14 +140,15 @@ def make_reel(
     options = ReelOptions(**{**options.__dict__, "blur": blur})
     pieces = plan_reel(highlights, fps, options)
     by_id = {h.id: h for h in highlights}
-    return render_reel(media.path, Path(out_path), pieces, by_id, fps, options, progress, cancel)
+    out = Path(out_path)
+    return render_reel(plan.media_path, out, pieces, by_id, fps, options, progress, cancel)
 
 
 def render_reel(
     source: str,
     out: Path,
     pieces: Sequence[ReelPiece],
-    highlights: dict[str, Highlight],
+    highlights: dict[str, ParentHighlight],
     fps: int,
     options: ReelOptions,
     progress: Progress | None,
@@ -220,7 +215,7 @@ def _fit(image: Frame, width: int, height: int) -> Frame:
 
 def _piece_frames(
     piece: ReelPiece,
-    h: Highlight | None,
+    h: ParentHighlight | None,
     decoder: Any,
     fps: int,
     options: ReelOptions,

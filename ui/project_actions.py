@@ -166,7 +166,12 @@ class ProjectActions:
         if w.project is None or w.observation is None:
             w.show_error("Open an observation first.")
             return
-        dialog = SessionDialog(w.project.session(w.observation.session_id), w)
+        from coder.app.parent import metrics_needing_opt_in
+
+        scheme = w.project.scheme_for_observation(w.observation.id)
+        dialog = SessionDialog(
+            w.project.session(w.observation.session_id), w, metrics_needing_opt_in(scheme)
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
                 w.project.update_session(dialog.result_session())  # audited; on disk at once

@@ -229,7 +229,10 @@ def frame_times_from_blob(data: Any) -> bytes:
     return data
 
 
-SESSION_COLUMNS = "id, label, media_id, family, recorded_on, consent, goal, practice_point"
+SESSION_COLUMNS = (
+    "id, label, media_id, family, recorded_on, consent, goal, practice_point, parent_name, "
+    "parent_metrics"
+)
 
 
 def session_params(s: Session) -> tuple[Any, ...]:
@@ -242,6 +245,8 @@ def session_params(s: Session) -> tuple[Any, ...]:
         json.dumps(asdict(s.consent), sort_keys=True),
         s.goal,
         s.practice_point,
+        s.parent_name,
+        json.dumps(list(s.parent_metrics)),
     )
 
 
@@ -250,6 +255,9 @@ def session_from_row(r: Row) -> Session:
     consent = _record(Consent, _json(r, "consent", t), t, "consent")
     if not all(isinstance(v, bool) for v in consent.values()):
         raise damaged(t, "consent")
+    metrics = _json(r, "parent_metrics", t)
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise damaged(t, "parent_metrics")
     return Session(
         _text(r, "id", t),
         _text(r, "label", t),
@@ -259,6 +267,8 @@ def session_from_row(r: Row) -> Session:
         Consent(**consent),
         _text(r, "goal", t),
         _text(r, "practice_point", t),
+        _text(r, "parent_name", t),
+        tuple(metrics),
     )
 
 

@@ -149,7 +149,16 @@ _v4 = Migration(
     [f"ALTER TABLE {t} ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1" for t in _VERSIONED]
 )
 
-MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4]
+# What parents may see of a session beyond strength codes (issue 10): a name for charts, and
+# the metrics (JSON list of ids) the clinician opted in although they count other codes.
+_v5 = Migration(
+    [
+        "ALTER TABLE sessions ADD COLUMN parent_name TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN parent_metrics TEXT NOT NULL DEFAULT '[]'",
+    ]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def current_version() -> int:

@@ -1,4 +1,7 @@
-"""Handout skill counts against PCIT-style targets with a trend, and privacy blur in outputs."""
+"""Handout skill counts against PCIT-style targets with a trend, and privacy blur in outputs.
+
+Through the privacy gate: only strength skills unless opted in per metric, trend points only
+from sessions that may be shown to parents, labelled only with a name typed for parents."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def pcit(tmp_path: Path) -> Path:
     with Project.create(path) as p:
         snap = p.adopt_scheme(scheme, text, scheme_content_hash(text))
         stack = CommandStack(p)
-        for week, praises in ((1, 4), (2, 12)):
+        for week, praises in ((1, 4), (2, 12), (3, 7)):
             video = tmp_path / f"week{week}.mp4"
             write_index_video(video, frames=125, size=(320, 240), audio=True)
             result = probe(video)
@@ -50,7 +53,7 @@ def pcit(tmp_path: Path) -> Path:
                         media.id,
                         family="Rivera",
                         recorded_on=f"2026-11-0{week}",
-                        consent=Consent(show_to_parents=True),
+                        consent=Consent(show_to_parents=week != 3),
                         goal="More praise",
                     )
                 )
@@ -85,17 +88,30 @@ def test_handout_counts_skills_against_targets_with_trend(pcit: Path, tmp_path: 
     rows = {r.name: r for r in content.skills}
     assert rows["Labelled praises"].value == 12 and rows["Labelled praises"].met is True
     assert rows["Reflections"].met is False
-    assert (
-        rows["Questions, commands and negative talk"].value == 1
-        and rows["Questions, commands and negative talk"].met
-    )
+    assert "Questions, commands and negative talk" not in rows  # not strength codes
     praise = next(t for t in content.trends if t.name == "Labelled praises")
-    assert (
-        praise.labels == ("Week 1", "Week 2")
-        and praise.values == (4.0, 12.0)
-        and praise.target == 10
-    )
-    assert "<svg" in render_html(content)
+    # Week 3 (7 praises) has no consent to be shown to parents: not in the trend, and the
+    # session labels are internal: no names unless typed for parents.
+    assert praise.labels == ("", "") and praise.values == (4.0, 12.0) and praise.target == 10
+    html = render_html(content)
+    assert "<svg" in html and "Week" not in html
+    assert "Questions" not in html and 7.0 not in praise.values
+
+
+def test_parent_names_and_opted_in_metrics_are_shown(pcit: Path) -> None:
+    from dataclasses import replace
+
+    with Project.open(pcit) as p:
+        p.update_session(replace(p.session("s1"), parent_name="First visit"))
+        p.update_session(
+            replace(p.session("s2"), parent_name="Today", parent_metrics=("qcn_count",))
+        )
+        content = build_handout_content(p, "s2")
+    rows = {r.name: r for r in content.skills}
+    qcn = rows["Questions, commands and negative talk"]
+    assert qcn.value == 1 and qcn.met is True  # one question, target at most 3
+    praise = next(t for t in content.trends if t.name == "Labelled praises")
+    assert praise.labels == ("First visit", "Today")
 
 
 def test_blur_boxes_reach_stills_and_reel(pcit: Path, tmp_path: Path) -> None:

@@ -48,15 +48,9 @@ class FeedbackActions:
         project, session = found
         w = self.window
         try:
-            if session.media_id is None:
-                raise AttuneError(f"Session '{session.label}' has no video.")
-            media = project.media(session.media_id)
-            plan = plan_presentation(session, media.path, project.highlights(session.id))
+            plan = plan_presentation(project, session.id)  # the privacy gate
         except AttuneError as exc:
             w.show_error(str(exc))
-            return
-        if not plan.highlights:
-            w.show_error("No highlights are marked 'Show to parents' yet.")
             return
         w.player.pause()
         window = PresentationWindow(plan)

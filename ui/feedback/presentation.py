@@ -1,24 +1,26 @@
 """Presentation mode: the shareable highlights, large, for watching together with parents.
 
 Shows only parent-facing text (title, caption, "what your child might be saying", freeze
-captions). It never receives the project: it is given a PresentationPlan, which holds only
-what may be shown, so nothing internal can leak into a widget by accident.
+captions). It never receives the project: it is given a PresentationPlan, made from the one
+privacy gate (coder.app.parent), so nothing internal can leak into a widget by accident.
+Every highlight shows exactly its frames: the seek waits until the media has loaded, and a
+frame from outside the highlight (before the seek lands, or past the out point) is never
+painted.
 Keys: Space play/pause, Right/Left next/previous highlight, R replay, S slow motion
 (1x / 0.5x / 0.25x), Esc close.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from coder.consent import require_show_to_parents
-from coder.model import Highlight, Session
+from coder.app.parent import ParentPlan, parent_plan
 from ui.player.backends import QtBackend
 
 SPEEDS = (1.0, 0.5, 0.25)
@@ -50,11 +52,8 @@ class PresentationPlan:
     highlights: tuple[ShownHighlight, ...]
 
 
-def plan_presentation(
-    session: Session, media_path: str, highlights: Sequence[Highlight]
-) -> PresentationPlan:
-    """Select and strip the shareable highlights; refuses without consent to show parents."""
-    require_show_to_parents(session, "presentation mode")
+def presentation_plan(plan: ParentPlan) -> PresentationPlan:
+    """The parent plan as the presentation shows it (exact in/out frames, freezes in order)."""
     shown = tuple(
         ShownHighlight(
             title=h.title,
@@ -63,15 +62,16 @@ def plan_presentation(
             in_ms=h.in_ms,
             out_ms=h.out_ms,
             speed=h.speed,
-            freezes=tuple(
-                ShownFreeze(p.at_ms, p.caption, p.hold_s)
-                for p in sorted(h.freeze_points, key=lambda p: p.at_ms)
-            ),
+            freezes=tuple(ShownFreeze(p.at_ms, p.caption, p.hold_s) for p in h.freeze_points),
         )
-        for h in sorted(highlights, key=lambda h: (h.order, h.in_ms))
-        if h.shareable
+        for h in plan.highlights
     )
-    return PresentationPlan(QUrl.fromLocalFile(media_path).toString(), shown)
+    return PresentationPlan(QUrl.fromLocalFile(plan.media_path).toString(), shown)
+
+
+def plan_presentation(project: Any, session_id: str) -> PresentationPlan:
+    """Through the privacy gate; refuses without consent or without shareable highlights."""
+    return presentation_plan(parent_plan(project, session_id, "presentation mode"))
 
 
 class _Screen(QWidget):
@@ -138,6 +138,11 @@ class PresentationWindow(QWidget):
         self.player = self.backend.player
         self.backend.frameReady.connect(self._on_frame)
         self.player.positionChanged.connect(self._on_position)
+        self.player.mediaStatusChanged.connect(self._on_status)
+        self._pending_seek: int | None = None  # a seek waiting for the media to load
+        self._awaiting_seek = False  # frames from before the seek are not the highlight's
+        self._at_end = False
+        self._hold_at: int | None = None  # the held frame's start during a freeze
         self.hold_timer = QTimer(self, singleShot=True)
         self.hold_timer.timeout.connect(self._end_hold)
         self.buttons: dict[str, QPushButton] = {}
@@ -188,18 +193,40 @@ class PresentationWindow(QWidget):
         h = self.plan.highlights[index]
         self._freeze_done.clear()
         self.hold_timer.stop()
+        self._hold_at = None
         self.screen_widget.top_text = h.title
         self.screen_widget.bottom_lines = self._caption_lines(h)
         self.screen_widget.banner = ""
+        self.screen_widget.image = QImage()  # nothing until the highlight's first frame
         self.speed_index = SPEEDS.index(h.speed) if h.speed in SPEEDS else 0
         self._apply_speed()
-        self.player.setPosition(h.in_ms)
+        self._at_end = False
+        self._awaiting_seek = True
+        if self._loaded():
+            self.player.setPosition(h.in_ms)
+        else:  # QMediaPlayer ignores a seek before the media has loaded
+            self._pending_seek = h.in_ms
         self.screen_widget.update()
+
+    def _loaded(self) -> bool:
+        return self.player.mediaStatus() in (
+            QMediaPlayer.MediaStatus.LoadedMedia,
+            QMediaPlayer.MediaStatus.BufferingMedia,
+            QMediaPlayer.MediaStatus.BufferedMedia,
+            QMediaPlayer.MediaStatus.EndOfMedia,
+        )
+
+    def _on_status(self, _status: QMediaPlayer.MediaStatus) -> None:
+        if self._pending_seek is not None and self._loaded():
+            target, self._pending_seek = self._pending_seek, None
+            self.player.setPosition(target)
 
     # --- controls ------------------------------------------------------------------------
     def toggle(self) -> None:
         if self.hold_timer.isActive():
             self._end_hold()
+        elif self._at_end:  # the highlight has ended: play it again from its first frame
+            self.replay()
         elif self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             self.player.pause()
         else:
@@ -230,28 +257,59 @@ class PresentationWindow(QWidget):
         self.screen_widget.update()
 
     # --- playback events -----------------------------------------------------------------
-    def _on_frame(self, image: QImage, _start_ms: int) -> None:
+    def _on_frame(self, image: QImage, start_ms: int) -> None:
+        """Paint a decoded frame only if it belongs where we are: inside the highlight, and
+        during a freeze only the held frame. Frames, not the coarse position signal, decide
+        when a freeze starts, so no frame past a freeze point is shown before its hold."""
+        h = self.current
+        if h is None:
+            return
+        if start_ms >= 0:
+            inside = h.in_ms - 1 <= start_ms < h.out_ms
+            if self._awaiting_seek and not inside:
+                return  # decoded before our seek landed: not part of this highlight
+            if not inside:
+                if start_ms >= h.out_ms:  # the out point: stop on the last frame shown
+                    self.player.pause()
+                    self._at_end = True
+                return
+            if self._hold_at is not None:
+                if abs(start_ms - self._hold_at) > 1:
+                    return
+            else:
+                for i, freeze in enumerate(h.freezes):
+                    if i not in self._freeze_done and start_ms >= freeze.at_ms - 1:
+                        self._start_hold(i)
+                        if start_ms > freeze.at_ms + 1:
+                            return  # played past it: the seek brings the held frame
+                        break
+        self._awaiting_seek = False
         self.screen_widget.image = image
         self.screen_widget.update()
 
+    def _start_hold(self, i: int) -> None:
+        h = self.current
+        assert h is not None
+        freeze = h.freezes[i]
+        self._freeze_done.add(i)
+        self._hold_at = freeze.at_ms
+        self.player.pause()
+        self.player.setPosition(freeze.at_ms)
+        self.screen_widget.bottom_lines = [freeze.caption] if freeze.caption else []
+        self.screen_widget.update()
+        self.hold_timer.start(round(freeze.hold_s * 1000))
+
     def _on_position(self, ms: int) -> None:
         h = self.current
-        if h is None or self.hold_timer.isActive():
-            return
-        for i, freeze in enumerate(h.freezes):
-            if i not in self._freeze_done and ms >= freeze.at_ms:
-                self._freeze_done.add(i)
-                self.player.pause()
-                self.player.setPosition(freeze.at_ms)
-                self.screen_widget.bottom_lines = [freeze.caption] if freeze.caption else []
-                self.screen_widget.update()
-                self.hold_timer.start(round(freeze.hold_s * 1000))
-                return
+        if h is None or self.hold_timer.isActive() or self._awaiting_seek:
+            return  # (a position from before the seek landed says nothing about this one)
         if ms >= h.out_ms:
             self.player.pause()
+            self._at_end = True
 
     def _end_hold(self) -> None:
         self.hold_timer.stop()
+        self._hold_at = None
         h = self.current
         if h is not None:
             self.screen_widget.bottom_lines = self._caption_lines(h)
