@@ -137,8 +137,8 @@ class Queries(Versions):
                 "session",
                 session.id,
                 version,
-                "label=?, media_id=?, family=?, recorded_on=?, consent=?, goal=?, practice_point=?, "
-                "parent_name=?, parent_metrics=?",
+                "label=?, media_id=?, family=?, recorded_on=?, consent=?, goal=?, "
+                "practice_point=?, parent_name=?, parent_metrics=?",
                 R.session_params(session)[1:],
                 session,
             )
