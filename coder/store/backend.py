@@ -51,6 +51,14 @@ class Backend(Protocol):
         """Run an engine-specific statement as written (schema extras, PRAGMA)."""
         ...
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one portable statement for many parameter rows (bulk copies)."""
+        ...
+
+    def after_bulk_copy(self) -> None:
+        """Rows were inserted with explicit keys: move key generators past them."""
+        ...
+
     def begin(self) -> None: ...
 
     def commit(self) -> None: ...
@@ -93,6 +101,13 @@ class SqliteBackend:
 
     def execute_native(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        check_portable(sql)
+        self.conn.executemany(sql, rows)
+
+    def after_bulk_copy(self) -> None:
+        """AUTOINCREMENT keys follow the largest one inserted by themselves."""
 
     # Through self.execute, so a test can make one of them fail like a full disk would.
     def begin(self) -> None:

@@ -71,7 +71,10 @@ class Project(Queries):
     def create(cls, location: str | Path, *, user: str = "") -> Project:
         """A new project: a file path (SQLite) or an empty PostgreSQL database URL."""
         if is_server_location(location):
-            raise ProjectError(f"{location}: team projects on a server are not available yet")
+            from coder.store.postgres import create_server_project
+
+            create_server_project(str(location))
+            return cls.open(location, user=user)
         path = Path(location)
         create_file(path)
         return cls.open(path, user=user)
@@ -79,7 +82,11 @@ class Project(Queries):
     @classmethod
     def open(cls, location: str | Path, *, read_only: bool = False, user: str = "") -> Project:
         if is_server_location(location):
-            raise ProjectError(f"{location}: team projects on a server are not available yet")
+            from coder.store.postgres import open_server_project
+
+            # On a server the login is the user: the audit chain records the real person.
+            backend, login, role = open_server_project(str(location), read_only=read_only)
+            return cls(backend, None, login, read_only, role)
         return cls._open_file(Path(location), read_only=read_only, user=user)
 
     @classmethod
@@ -201,16 +208,20 @@ class Project(Queries):
         after: object | None,
     ) -> None:
         """Audit and queue a change; call only inside ``transaction()``."""
+        self.append_audit(kind, entity, entity_id)
+        self._pending.append(Change(kind, entity, before, after))
+
+    def append_audit(self, action: str, entity: str, entity_id: str) -> None:
+        """One audit row by this project's user; call only inside ``transaction()``."""
         if self._depth == 0:
             raise ProjectError("internal: a write outside a transaction")
         if self._chain_head is None:  # first write of this transaction: take the chain
             self.db.lock_audit_chain()
             self._chain_head = audit.last_hash(self.db)
         self._chain_head, seq = audit.append(
-            self.db, self._chain_head, self.user, kind, entity, entity_id
+            self.db, self._chain_head, self.user, action, entity, entity_id
         )
         self._own_pending.append(seq)
-        self._pending.append(Change(kind, entity, before, after))
 
     def _change(self, kind: ChangeKind, entity: str, before: object, after: object) -> Change:
         return Change(kind, entity, before, after, remote=True)

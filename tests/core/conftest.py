@@ -34,4 +34,9 @@ def project(tmp_path: Path) -> Iterator[Project]:
 
 
 # The parametrised store suite's fixtures (one project per backend), see store_fixtures.py.
-from tests.core.store_fixtures import backend_name, new_location, store  # noqa: E402, F401
+from tests.core.store_fixtures import (  # noqa: E402, F401
+    backend_name,
+    new_location,
+    pg_server,
+    store,
+)

@@ -14,21 +14,32 @@ import pytest
 from coder.model import Consent, Fingerprint, Media, Observation, Session
 from coder.schemes import load_shipped, scheme_content_hash
 from coder.store import Project
+from tests.pgserver import SUPERUSER, PgServer, find_binaries, throwaway_server
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 def fill(p: Project, video: str) -> None:
     """The attachment-core scheme, one session with a (fake) video, one observation."""
     scheme, text = load_shipped("attachment-core")
     snap = p.adopt_scheme(scheme, text, scheme_content_hash(text))
-    media = Media(
-        "m1", video, Fingerprint(10, "a" * 64, "b" * 64, 60_000), 60_000, 25.0, 160, 120
-    )
+    media = Media("m1", video, Fingerprint(10, "a" * 64, "b" * 64, 60_000), 60_000, 25.0, 160, 120)
     with p.transaction():
         p.add_media(media, [i * 40 for i in range(1500)])
         p.add_session(Session("s1", "Week 1", "m1", family="Rivera", consent=Consent()))
     p.add_observation(Observation("o1", "s1", "Therapist A", snap.id, name="Week 1/Therapist A"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the whole run (skipped where it is not installed)."""
+    if find_binaries() is None:
+        pytest.skip(
+            "PostgreSQL is not installed (Debian: apt-get install postgresql); "
+            "the team-store tests need initdb and pg_ctl"
+        )
+    with throwaway_server() as server:
+        yield server
 
 
 @pytest.fixture(params=BACKENDS)
@@ -52,3 +63,11 @@ def store(new_location: str, tmp_path: Path) -> Iterator[Project]:
     fill(p, str(tmp_path / "video.mp4"))
     yield p
     p.close()
+
+
+def as_login(server: PgServer, location: str, login: str, role: str) -> str:
+    """The same project's URL for another person's login with an Attune role (made once)."""
+    if login not in server.logins:
+        server.add_login(login)
+        server.sql(f"GRANT attune_{role} TO {login}")
+    return location.replace(f"//{SUPERUSER}@", f"//{login}@")

@@ -20,18 +20,18 @@ from coder.model import Event, Observation, Segment
 from coder.store import Change, Project
 from coder.store.backend import SqliteBackend
 from coder.store.opening import connect
-
-
-def _someone_else(store: Project, user: str = "other") -> Project:
-    if isinstance(store.db, SqliteBackend):
-        path = store.db.path
-        return Project(SqliteBackend(connect(path), path), None, user, read_only=False)
-    return Project.open(store.location, user=user)
+from tests.core.store_fixtures import as_login
 
 
 @pytest.fixture
-def other(store: Project) -> Iterator[Project]:
-    p = _someone_else(store)
+def other(store: Project, request: pytest.FixtureRequest) -> Iterator[Project]:
+    """A second writer, logged in as "other"."""
+    if isinstance(store.db, SqliteBackend):
+        path = store.db.path
+        p = Project(SqliteBackend(connect(path), path), None, "other", read_only=False)
+    else:
+        server = request.getfixturevalue("pg_server")
+        p = Project.open(as_login(server, store.location, "other", "admin"))
     yield p
     p.close()
 
