@@ -245,6 +245,24 @@ class DeleteHighlight(_Delete):
     kind = "highlight"
 
 
+class SetObservationFinal(Command):
+    """Mark an observation final (its coder is done) or not; undoable and audited. Blind
+    coders see each other's work only once every observation of the session is final."""
+
+    def __init__(self, observation_id: str, final: bool) -> None:
+        self.observation_id, self.final = observation_id, final
+        self.before: bool | None = None
+        self.text = "Mark final" if final else "Mark not final"
+
+    def do(self, project: Project) -> None:
+        self.before = project.observation(self.observation_id).final
+        project.set_observation_final(self.observation_id, self.final)
+
+    def undo(self, project: Project) -> None:
+        assert self.before is not None
+        project.set_observation_final(self.observation_id, self.before)
+
+
 class Composite(Command):
     """Several commands as one undo step (multi-selection edits, imports)."""
 

@@ -97,7 +97,12 @@ class MainActions:
         # Analysis and feedback
         self.reliability = self._make("Reliability…", fb.reliability, "Ctrl+R")
         self.disagreements = self._make("Review disagreements…", fb.disagreements)
-        self.toggle_final = self._make("Mark observation final / not final", fb.toggle_final)
+        self.toggle_final = self._make("Observation is final", fb.toggle_final)
+        self.toggle_final.setCheckable(True)
+        self.toggle_final.setToolTip(
+            "Mark your coding of this observation done; blind coders see each other's work "
+            "once every observation of the session is final (Edit > Undo takes it back)."
+        )
         self.present = self._make("Present highlights to parents", fb.present, "F5")
         self.reel = self._make("Make highlight reel…", fb.reel)
         self.handout = self._make("Make parent handout…", fb.handout)
@@ -172,6 +177,7 @@ class MainActions:
         tools.setObjectName("session_toolbar")
         tools.addWidget(QLabel(" Observation: "))
         tools.addWidget(w.observation_box)
+        tools.addWidget(w.observation_box.hidden_label)
         tools.addWidget(QLabel("  Subject: "))
         tools.addWidget(w.subject_box)
         w.addToolBar(tools)

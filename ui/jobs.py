@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,9 @@ def run_job(
     on_error: Callable[[str], None],
 ) -> JobRunner:
     """Start ``job(progress, cancelled)`` on the thread pool; the GUI stays responsive."""
+    # Collect pending garbage here, on the GUI thread: Python's cycle collector runs on
+    # whichever thread allocates, and a Qt widget freed on the job's thread crashes.
+    gc.collect()
     dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)

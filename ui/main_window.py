@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app.session import CodingSession, EditRefused, SessionMessage
+from coder.app.visibility import HIDDEN_WHILE_BLIND, may_see, visible_observations
 from coder.commands import CommandStack, DeleteEvents
 from coder.errors import AttuneError, ProjectLockedError
 from coder.media.fingerprint import matches
 from coder.model import Event, Observation
-from coder.store import Project
+from coder.store import Change, Project
 from ui.actions import MainActions
 from ui.coding import CodingController
 from ui.dialogs.coder_dialog import ask_coder
@@ -41,6 +42,7 @@ from ui.events.view import EventTableWidget
 from ui.feedback.actions import FeedbackActions
 from ui.feedback.highlights_panel import HighlightsPanel
 from ui.history import History
+from ui.observation_chooser import ObservationChooser
 from ui.playback_actions import PlaybackActions
 from ui.player.controller import PlayerController
 from ui.player.video_view import VideoView
@@ -94,8 +96,8 @@ class MainWindow(QMainWindow):
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
         self.setCentralWidget(self.split)
-        self.observation_box = QComboBox()
-        self.observation_box.currentIndexChanged.connect(self._observation_chosen)
+        self.observation_box = ObservationChooser()
+        self.observation_box.chosen.connect(self.open_observation)
         self.subject_box = QComboBox()
         self.subject_box.currentIndexChanged.connect(self._subject_chosen)
         self.status_time = QLabel("--:--.---")
@@ -175,53 +177,48 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             self.project.close()
             self.project = None
-        self.observation_box.clear()
+        self.observation_box.show_project(None, "")
+        self.observation = None
 
     def fill_observations(self, select: str | None = None) -> None:
-        """List the project's observations in the chooser and open ``select`` (or the first)."""
-        assert self.project is not None
-        self.observation_box.blockSignals(True)
-        self.observation_box.clear()
-        labels = {s.id: s.label for s in self.project.sessions()}
-        for obs in self.project.observations():
-            blind = " (blind)" if obs.blind else ""
-            self.observation_box.addItem(
-                f"{labels.get(obs.session_id, '?')} — {obs.coder}{blind}", obs.id
-            )
-        self.observation_box.blockSignals(False)
-        index = max(0, self.observation_box.findData(select)) if select else 0
-        if self.observation_box.count():
-            self.observation_box.blockSignals(True)
-            self.observation_box.setCurrentIndex(index)
-            self.observation_box.blockSignals(False)
-            self._observation_chosen(index)
+        """List the observations the user may see and open ``select`` (or their own)."""
+        self.observation_box.show_project(self.project, self.user, select)
 
-    def _observation_chosen(self, index: int) -> None:
-        if self.project is None or index < 0:
-            return
-        obs_id = self.observation_box.itemData(index)
-        if obs_id:
-            self.open_observation(str(obs_id))
+    def visible_observations(self, session_id: str | None = None) -> list[Observation]:
+        """What the person coding may see (blind coding), of one session or all."""
+        if self.project is None:
+            return []
+        return visible_observations(self.project, self.user, session_id)
 
     def _close_observation(self) -> None:
+        """Tear the coding views down. Each is deleted by Qt on the GUI thread (deleteLater):
+        left to Python's cycle collector, a widget could be freed on a worker thread."""
         if self.coding is not None:
             self.coding.remove_actions()
+            self.coding.deleteLater()
             self.coding = None
         if self.timeline is not None:
             self.timeline.close_view()
-            self.timeline.setParent(None)
+            self.timeline.hide()
+            self.timeline_layout.removeWidget(self.timeline)
+            self.timeline.deleteLater()
+            self.timeline.timeline.deleteLater()  # the scene, after its view
             self.timeline = None
         if self.events_widget is not None:
             self.events_widget.close_table()
-            self.events_widget.setParent(None)
+            self.events_widget.hide()
+            self.events_layout.removeWidget(self.events_widget)
+            self.events_widget.deleteLater()
             self.events_widget = None
         if self.ratings is not None:
             self.ratings.close_panel()
             self.side.removeTab(self.side.indexOf(self.ratings))
+            self.ratings.deleteLater()
             self.ratings = None
         if self.highlights is not None:
             self.highlights.close_panel()
             self.side.removeTab(self.side.indexOf(self.highlights))
+            self.highlights.deleteLater()
             self.highlights = None
         if self.session is not None:
             self.session.close()
@@ -230,8 +227,18 @@ class MainWindow(QMainWindow):
         self.table_model = None
         self.player.close_media()
 
-    def open_observation(self, observation_id: str) -> None:
+    def open_observation(self, observation_id: str, reload: bool = False) -> None:
+        """Open the coding views on ``observation_id`` (again, after a re-link, if ``reload``)."""
         assert self.project is not None
+        if (
+            not reload
+            and self.session is not None
+            and self.session.observation_id == observation_id
+        ):
+            return  # already open
+        if not may_see(self.project, self.user, observation_id):
+            self.show_error(HIDDEN_WHILE_BLIND)
+            return
         self._close_observation()
         project = self.project
         self.observation = project.observation(observation_id)
@@ -257,6 +264,7 @@ class MainWindow(QMainWindow):
         self.session = coding
         coding.subscribe(self._on_session_message)
         self._build_views(coding)
+        self.show_final_state()
 
     def _build_views(self, session: CodingSession) -> None:
         """The coding views on ``session``; they share its selection and hear its messages."""
@@ -292,6 +300,14 @@ class MainWindow(QMainWindow):
     def _on_session_message(self, message: SessionMessage) -> None:
         if isinstance(message, EditRefused):
             self.show_error(message.message)
+        elif isinstance(message, Change) and message.entity == "observation":
+            self.observation = self.session.observation if self.session else self.observation
+            self.show_final_state()
+
+    def show_final_state(self) -> None:
+        """The Analysis menu's "Observation is final" tick follows the open observation."""
+        final = self.session is not None and self.session.observation.final
+        self.menu_actions.toggle_final.setChecked(final)
 
     def selected_event(self) -> Event | None:
         chosen = self.session.selected_events() if self.session is not None else []

@@ -159,7 +159,7 @@ class ProjectActions:
         session = w.project.session(w.observation.session_id)
         if session.media_id:
             w.relink_video(session.media_id)
-            w.open_observation(w.observation.id)
+            w.open_observation(w.observation.id, reload=True)
 
     def edit_session(self) -> None:
         w = self.window

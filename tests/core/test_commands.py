@@ -183,3 +183,19 @@ def test_read_only_project_refuses_writes(project: Project) -> None:
             other.set_observation_final("o1", True)
     finally:
         other.close()
+
+
+def test_mark_final_is_undoable_and_audited(project: Project) -> None:
+    from coder.commands import SetObservationFinal
+
+    stack = CommandStack(project)
+    audited = len(project.audit_log())
+    stack.push(SetObservationFinal("o1", True))
+    assert project.observation("o1").final and stack.undo_text == "Mark final"
+    assert len(project.audit_log()) == audited + 1
+    stack.undo()
+    assert not project.observation("o1").final
+    stack.redo()
+    assert project.observation("o1").final
+    stack.push(SetObservationFinal("o1", False))
+    assert not project.observation("o1").final and stack.undo_text == "Mark not final"

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QInputDialog,
+    QLabel,
     QWidget,
 )
 
+from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
 from coder.store import Project
 from exports.importers import ImportReport
 from ui.jobs import Cancel, JobRunner, Progress, run_job
@@ -45,7 +47,7 @@ IMPORTS = [
 
 
 class ExportDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, hidden_note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.format = QComboBox()
@@ -58,6 +60,10 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("What", self.scope)
         form.addRow("", self.notes)
+        self.hidden = QLabel(hidden_note)
+        self.hidden.setWordWrap(True)
+        if hidden_note:
+            form.addRow("", self.hidden)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -78,15 +84,28 @@ class ExportImport:
         if w.project is None or w.observation is None:
             w.show_error("Open an observation first.")
             return
-        dialog = ExportDialog(w)
+        hidden = hidden_count(w.project, w.user)
+        note = f"{hidden} observation(s) hidden from you are left out. {HIDDEN_WHILE_BLIND}"
+        dialog = ExportDialog(w, note if hidden else "")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         fmt, ext = dialog.format.currentData()
+        if fmt == "json" and hidden:
+            w.show_error(
+                "A whole-project JSON file would include observations hidden from you while "
+                "you code blind; export this observation or this session instead."
+            )
+            return
+        scope = dialog.scope.currentIndex()
+        # Only what the person coding may see is exported (blind coding), whatever the scope.
+        if scope == 0:
+            chosen = [w.observation.id]
+        else:
+            session_id = w.observation.session_id if scope == 1 else None
+            chosen = [o.id for o in w.visible_observations(session_id)]
         path, _ = QFileDialog.getSaveFileName(w, "Export to", f"export.{ext}")
         if not path:
             return
-        scope = dialog.scope.currentIndex()
-        obs, session = w.observation.id, w.observation.session_id
         project_path, notes = w.project.path, dialog.notes.isChecked()
 
         def job(progress: Progress, cancelled: Cancel) -> object:
@@ -97,8 +116,7 @@ class ExportImport:
                     reader,
                     fmt,
                     Path(path),
-                    session_ids=[session] if scope == 1 else None,
-                    observation_ids=[obs] if scope == 0 else None,
+                    observation_ids=chosen,
                     include_notes=notes,
                     progress=progress,
                     cancel=cancelled,

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
+from coder.commands import SetObservationFinal
 from coder.errors import AttuneError
 from coder.model import Session
 from coder.store import Project
@@ -53,6 +55,9 @@ class FeedbackActions:
             w.show_error(str(exc))
             return
         w.player.pause()
+        if self.presentation is not None:
+            self.presentation.close()
+            self.presentation.deleteLater()  # on the GUI thread, not by the cycle collector
         window = PresentationWindow(plan)
         screens = QGuiApplication.screens()
         if len(screens) > 1:  # a second screen is where the parents look
@@ -135,11 +140,19 @@ class FeedbackActions:
         )
 
     def reliability(self) -> None:
+        """Compare any two observations the person coding may see (blind coding)."""
         w = self.window
         if w.project is None:
             w.show_error("Open a project first.")
             return
-        self.reliability_window = ReliabilityWindow(w.project, w)
+        hidden = hidden_count(w.project, w.user)
+        note = f"{hidden} observation(s) hidden from you. {HIDDEN_WHILE_BLIND}" if hidden else ""
+        if self.reliability_window is not None:
+            self.reliability_window.close()
+            self.reliability_window.deleteLater()
+        self.reliability_window = ReliabilityWindow(
+            w.project, w, observations=w.visible_observations(), hidden_note=note
+        )
         self.reliability_window.show()
 
     def disagreements(self) -> None:
@@ -148,29 +161,34 @@ class FeedbackActions:
             w.show_error("Open an observation first.")
             return
         current = w.observation
-        others = [o for o in w.project.observations(current.session_id) if o.id != current.id]
+        visible = w.visible_observations(current.session_id)
+        others = [o for o in visible if o.id != current.id]
         if not others:
-            w.show_error("This session has only one observation; add a second coder first.")
+            if hidden_count(w.project, w.user, current.session_id):
+                w.show_error(HIDDEN_WHILE_BLIND)
+            else:
+                w.show_error("This session has only one observation; add a second coder first.")
             return
         labels = [o.coder for o in others]
         choice, ok = QInputDialog.getItem(w, "Compare with", "Second coder:", labels, 0, False)
         if not ok:
             return
         other = others[labels.index(choice)]
+        if self.review_window is not None:
+            self.review_window.close()
+            self.review_window.deleteLater()
         self.review_window = DisagreementReview(
-            w.project, current.id, other.id, w.player, w.history
+            w.project, current.id, other.id, w.player, w.history, parent=w
         )
         self.review_window.show()
 
     def toggle_final(self) -> None:
+        """Mark the open observation final, or not final again (one undoable command)."""
         w = self.window
         if w.project is None or w.observation is None:
             w.show_error("Open an observation first.")
             return
         obs = w.project.observation(w.observation.id)
-        try:
-            w.project.set_observation_final(obs.id, not obs.final)
-        except AttuneError as exc:
-            w.show_error(str(exc))
-            return
-        w.statusBar().showMessage("Marked final" if not obs.final else "Marked not final", 5000)
+        if w.history.push(SetObservationFinal(obs.id, not obs.final)):
+            w.statusBar().showMessage("Marked final" if not obs.final else "Marked not final", 5000)
+        w.show_final_state()

@@ -6,6 +6,7 @@ thread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtGui import QColor
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.model import Observation
 from coder.reliability.compare import compare
 from coder.store import Project
 from ui.jobs import run_job
@@ -43,14 +45,23 @@ def _fmt(d: Any) -> str:
 
 
 class ReliabilityWindow(QDialog):
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        parent: QWidget | None = None,
+        observations: Sequence[Observation] | None = None,
+        hidden_note: str = "",
+    ) -> None:
+        """``observations``: those the person may compare (blind coding), else all;
+        ``hidden_note`` says why some are missing."""
         super().__init__(parent)
         self.setWindowTitle("Reliability")
         self.project = project
         self.comparison: dict[str, Any] | None = None
         self.obs_a, self.obs_b, self.method = QComboBox(), QComboBox(), QComboBox()
         labels = {s.id: s.label for s in project.sessions()}
-        for obs in project.observations():
+        shown = project.observations() if observations is None else list(observations)
+        for obs in shown:
             text = f"{labels.get(obs.session_id, '?')} — {obs.coder}"
             self.obs_a.addItem(text, obs.id)
             self.obs_b.addItem(text, obs.id)
@@ -99,6 +110,8 @@ class ReliabilityWindow(QDialog):
         layout.addWidget(split, 1)
         layout.addWidget(self.ratings)
         layout.addWidget(self.note)
+        self.note.setText(hidden_note)
+        self.run_button.setEnabled(len(shown) >= 2)
         self.resize(1000, 640)
 
     def options(self) -> dict[str, Any]:
