@@ -8,6 +8,12 @@ observation (its events and ratings, its session's segments and highlights, the 
 and the session themselves) plus ``SelectionChanged`` and ``EditRefused``; views update
 incrementally from them.
 
+Coding by key press lives here too (``press``): a point code adds a point event at the frame
+shown (moved back by ``reaction_ms``); a state code starts a state, and the same code for the
+same subject again ends it (at least one frame long). The subject is the one-shot prefix if
+one was given within ``PREFIX_TIMEOUT_S`` (``prefix_subject``), else the code's only subject,
+else the active subject, else the code's first. Exclusive groups are the AddEvent command's.
+
 ``push`` raises CommandError when an edit is refused (the CLI turns it into its one-line
 message); ``apply`` is the same for views: a refused edit becomes an ``EditRefused`` message
 (whoever shows messages — the main window — shows it) and False.
@@ -15,12 +21,24 @@ message); ``apply`` is the same for views: a refused edit becomes an ``EditRefus
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from coder.commands import Command, CommandStack
+from coder.commands import AddEvent, Command, CommandStack, EndStateEvent
 from coder.errors import CommandError, ProjectError
-from coder.model import Event, Highlight, Observation, RatingValue, Scheme, Segment, Session
+from coder.model import (
+    Code,
+    Event,
+    Highlight,
+    ModifierValue,
+    Observation,
+    RatingValue,
+    Scheme,
+    Segment,
+    Session,
+    new_id,
+)
 from coder.store import Change, Project
 from coder.timebase import TimeBase
 
@@ -41,6 +59,8 @@ class EditRefused:
 
 SessionMessage = Change | SelectionChanged | EditRefused
 Listener = Callable[[SessionMessage], None]
+ModifierChooser = Callable[[Code], dict[str, ModifierValue]]
+PREFIX_TIMEOUT_S = 2.0  # a subject prefix applies to a code pressed within this time
 
 
 class CodingSession:
@@ -60,6 +80,10 @@ class CodingSession:
         self.stack = stack if stack is not None else CommandStack(project)
         self._selection: frozenset[str] = frozenset()
         self._listeners: list[Listener] = []
+        self.active_subject = self.scheme.subjects[0].id if self.scheme.subjects else ""
+        self.reaction_ms = 0  # codes land this much before the frame shown
+        self._prefix: tuple[str, float] | None = None  # (subject, when), one-shot
+        self.clock: Callable[[], float] = time.monotonic
         self._unsubscribe: Callable[[], None] | None = project.subscribe(self._on_change)
 
     @classmethod
@@ -125,6 +149,57 @@ class CodingSession:
     def refuse(self, message: str) -> None:
         """Tell the listeners an edit cannot be made (e.g. the project is read-only)."""
         self._emit(EditRefused(message))
+
+    # --- coding by key press ----------------------------------------------------------------
+    def set_active_subject(self, subject_id: str) -> None:
+        self.active_subject = subject_id
+
+    def prefix_subject(self, subject_id: str) -> None:
+        """The next code press (within PREFIX_TIMEOUT_S) is for ``subject_id``."""
+        self._prefix = (subject_id, self.clock())
+
+    @property
+    def pending_prefix(self) -> str | None:
+        """The subject the next code press will use because of a prefix, if still pending."""
+        if self._prefix is None or self.clock() - self._prefix[1] > PREFIX_TIMEOUT_S:
+            return None
+        return self._prefix[0]
+
+    def subject_for(self, code: Code) -> str:
+        """Which subject a press of ``code`` codes for (consumes a pending prefix)."""
+        allowed = self.scheme.subjects_for(code)
+        prefix, self._prefix = self.pending_prefix, None
+        if prefix is not None and prefix in allowed:
+            return prefix
+        if len(allowed) == 1:
+            return allowed[0]
+        return self.active_subject if self.active_subject in allowed else allowed[0]
+
+    def coding_time(self, at_ms: int) -> int:
+        """The start of the frame shown at ``at_ms`` minus the reaction time."""
+        return self.timebase.snap(max(0, at_ms - self.reaction_ms))
+
+    def press(
+        self, code_id: str, at_ms: int, choose_modifiers: ModifierChooser | None = None
+    ) -> bool:
+        """Code ``code_id`` as a key press at media time ``at_ms`` (the playhead). Modifiers
+        are asked (``choose_modifiers``) only when a new event starts. True if applied; a
+        refusal arrives as an ``EditRefused`` message."""
+        if self.read_only:
+            self.refuse("This project is open read-only; codes cannot be added.")
+            return False
+        code = self.scheme.code(code_id)
+        subject = self.subject_for(code)
+        at = self.coding_time(at_ms)
+        if code.is_state:
+            running = self.project.running_events(self.observation_id, subject, [code.id])
+            if running:
+                event = running[-1]
+                end = at if at > event.onset_ms else self.timebase.step(event.onset_ms, 1)
+                return self.apply(EndStateEvent(event.id, end))
+        modifiers = choose_modifiers(code) if code.modifiers and choose_modifiers else {}
+        event = Event(new_id(), self.observation_id, code.id, subject, at, None, modifiers)
+        return self.apply(AddEvent(event))
 
     # --- selection ---------------------------------------------------------------------------
     @property

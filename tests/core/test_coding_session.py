@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from coder.app.session import CodingSession, SelectionChanged, SessionMessage
@@ -103,3 +105,83 @@ def test_apply_turns_a_refusal_into_a_message(session: CodingSession) -> None:
     assert len(got) == 1 and isinstance(got[0], EditRefused) and "no_such_code" in got[0].message
     assert session.apply(AddEvent(Event("ok", "o1", "attunement", "parent", 400)))
     assert [e.id for e in session.events()] == ["ok"]
+
+
+# --- coding by key press (moved here from the GUI's ui/coding.py) ---------------------------
+def codes(session: CodingSession) -> list[tuple[str, str, int, int | None]]:
+    return [(e.code_id, e.subject_id, e.onset_ms, e.offset_ms) for e in session.events()]
+
+
+def test_point_and_state_presses_at_the_frame_shown(session: CodingSession) -> None:
+    assert session.press("attunement", 1013)  # point: the start of the frame shown (1000)
+    assert session.press("following_lead", 1050)  # state starts at 1040
+    assert session.press("following_lead", 2999)  # the same key again ends it at 2960
+    assert codes(session) == [
+        ("attunement", "parent", 1000, None),
+        ("following_lead", "parent", 1040, 2960),
+    ]
+
+
+def test_ending_a_state_on_its_own_frame_makes_it_one_frame_long(session: CodingSession) -> None:
+    session.press("following_lead", 400)
+    session.press("following_lead", 410)
+    assert codes(session) == [("following_lead", "parent", 400, 440)]
+
+
+def test_subject_prefix_is_one_shot_and_times_out(session: CodingSession) -> None:
+    now = [100.0]
+    session.clock = lambda: now[0]
+    session.prefix_subject("child")
+    assert session.pending_prefix == "child"
+    session.press("warmth", 0)  # warmth: parent or child -> the prefix decides
+    session.press("warmth", 40)  # prefix used up: the active subject (parent)
+    session.prefix_subject("child")
+    now[0] += 2.5  # too late: the prefix has lapsed
+    assert session.pending_prefix is None
+    session.press("warmth", 80)
+    session.prefix_subject("child")
+    session.press("attunement", 120)  # not codable for the child: its only subject
+    session.set_active_subject("child")
+    session.press("warmth", 160)
+    assert [(c, s) for c, s, _, _ in codes(session)] == [
+        ("warmth", "child"),
+        ("warmth", "parent"),
+        ("warmth", "parent"),
+        ("attunement", "parent"),
+        ("warmth", "child"),
+    ]
+
+
+def test_reaction_time_moves_the_code_back_and_never_before_zero(session: CodingSession) -> None:
+    session.reaction_ms = 300
+    session.press("attunement", 2000)  # 1700 is inside frame 42 (1680)
+    session.press("warmth", 100)
+    assert [on for _, _, on, _ in codes(session)] == [0, 1680]
+
+
+def test_modifiers_are_asked_only_when_an_event_starts(session: CodingSession) -> None:
+    asked: list[str] = []
+
+    def choose(code):  # type: ignore[no-untyped-def]
+        asked.append(code.id)
+        return {"intensity": "high"}
+
+    session.press("attunement", 400, choose)  # has modifiers
+    session.press("following_lead", 800, choose)  # starts (no modifiers in its scheme entry)
+    session.press("following_lead", 1200, choose)  # ends: never asks
+    assert asked == ["attunement"]
+    assert session.events()[0].modifiers == {"intensity": "high"}
+
+
+def test_press_on_a_read_only_project_is_refused_with_a_message(
+    project: Project, tmp_path: Path
+) -> None:
+    from coder.app.session import EditRefused
+
+    path = project.path
+    project.close()
+    with Project.open(path, read_only=True) as reader:
+        ro = CodingSession.open(reader, "o1")
+        got = heard(ro)
+        assert not ro.press("attunement", 400)
+        assert got == [EditRefused("This project is open read-only; codes cannot be added.")]
