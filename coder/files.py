@@ -17,7 +17,9 @@ from pathlib import Path
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
-_PART = re.compile(r"^\..+\.attune-(?P<host>[^.]*)-(?P<pid>\d+)-[0-9a-f]+\.part$")
+_PART = re.compile(
+    r"^\..+\.attune-(?P<host>[^.]*)-(?P<pid>\d+)-[0-9a-f]+\.part(-wal|-shm|-journal|\.lock)?$"
+)
 
 
 def create_private(path: Path) -> None:

@@ -11,6 +11,7 @@ import math
 
 MAX_MEDIA_MS = 24 * 3600 * 1000  # one day of video: far beyond any session
 MAX_FPS = 1000.0
+MIN_FPS = 0.1  # a time-lapse at one frame per ten seconds
 MAX_FRAMES = 24 * 3600 * 60  # one day at 60 fps
 MAX_TEXT = 100_000  # characters in one note, caption or label
 MAX_INFLATED_BYTES = 256 * 1024 * 1024  # a compressed input may not unpack beyond this
@@ -43,8 +44,8 @@ def seconds_problem(value: object, what: str) -> str | None:
 def fps_problem(value: object, what: str = "the frame rate") -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return f"{what} must be a number"
-    if not 0 < value <= MAX_FPS:
-        return f"{what} {value:g} is not between 0 and {MAX_FPS:g} frames per second"
+    if not MIN_FPS <= value <= MAX_FPS:
+        return f"{what} {value:g} is not between {MIN_FPS:g} and {MAX_FPS:g} frames per second"
     return None
 
 

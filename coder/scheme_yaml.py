@@ -1,7 +1,9 @@
 """YAML reading with line numbers: compose the node tree so every value knows its line.
 
 Only plain data comes out (dicts, lists, str, int, float, bool, None); YAML tags that build
-Python objects are never honoured (safe loading semantics).
+Python objects are never honoured (safe loading semantics). Anchors and aliases (& and *) are
+refused: a few hundred bytes of nested aliases expand into billions of values (an "alias
+bomb"), and a scheme never needs them.
 """
 
 from __future__ import annotations
@@ -46,8 +48,16 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         loader.dispose()
 
 
-def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str) -> Any:
+def _convert(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str, seen: set[int]
+) -> Any:
     lines[path] = node.start_mark.line + 1
+    if id(node) in seen:  # the composer hands back the anchored node itself for an alias
+        raise SchemeError(
+            f"{source}:{node.start_mark.line + 1}: {path_text(path)}: YAML anchors and aliases "
+            "(& and *) are not supported; write the values out in full"
+        )
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -63,10 +73,12 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str)
                 raise SchemeError(
                     f"{source}:{key_node.start_mark.line + 1}: keys must be plain names"
                 )
-            out[key] = _convert(value_node, (*path, key), lines, source)
+            out[key] = _convert(value_node, (*path, key), lines, source, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), lines, source) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*path, i), lines, source, seen) for i, item in enumerate(node.value)
+        ]
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SAFE_TAGS:
             line = node.start_mark.line + 1
@@ -76,6 +88,9 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str)
         return _scalar(node)
     raise SchemeError(f"{source}: {path_text(path)}: unsupported YAML construct")
 
+
+# libyaml's composer when PyYAML has it (ten times faster), the same safe rules either way.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -89,7 +104,7 @@ _SAFE_TAGS = {
 def parse_lined(text: str, source: str) -> LinedData:
     """Parse ``text`` into plain data with line numbers, or raise SchemeError."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -106,7 +121,7 @@ def parse_lined(text: str, source: str) -> LinedData:
         )
     lines: dict[Path_, int] = {}
     try:
-        data = _convert(node, (), lines, source)
+        data = _convert(node, (), lines, source, set())
     except RecursionError:
         raise SchemeError(f"{source}: the YAML is nested too deeply") from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:

@@ -99,10 +99,13 @@ def scheme_to_yaml(scheme: Scheme) -> str:
 
 
 def scheme_content_hash(text: str) -> str:
-    """SHA-256 of the scheme's meaning (parsed data), so comments and layout do not count."""
+    """SHA-256 of the scheme's meaning (parsed data), so comments and layout do not count.
+
+    Parsed with the same bounded reader as loading (no alias expansion); text that reader
+    refuses is hashed as it is."""
     try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data: Any = parse_lined(text, "scheme").data
+    except SchemeError:
         data = text
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

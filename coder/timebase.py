@@ -19,7 +19,18 @@ class TimeBase:
 
     @classmethod
     def constant(cls, fps: float, duration_ms: int) -> TimeBase:
-        """A constant-rate time base (for media whose table is not known yet)."""
+        """A constant-rate time base (for media whose table is not known yet); a length or a
+        rate beyond coder.limits is refused before the table is built."""
+        from coder.errors import MediaError
+        from coder.limits import fps_problem, frame_count_problem, time_problem
+
+        problem = (
+            time_problem(duration_ms, "the video length")
+            or fps_problem(fps)
+            or frame_count_problem(duration_ms, fps)
+        )
+        if problem:
+            raise MediaError(f"cannot make a frame table: {problem}; check the file's video length")
         count = max(1, int(duration_ms * fps / 1000))
         return cls([round(i * 1000 / fps) for i in range(count)], duration_ms)
 

@@ -27,7 +27,14 @@ def write_export(
     if fmt == "json":
         from exports.json_io import write_json
 
-        write_json(project, out, progress=progress, cancel=cancel)
+        write_json(
+            project,
+            out,
+            include_notes=include_notes,
+            research=research,
+            progress=progress,
+            cancel=cancel,
+        )
         return
     bundles = bundles_from_project(
         project, session_ids=session_ids, observation_ids=observation_ids

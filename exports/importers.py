@@ -31,8 +31,14 @@ class ImportReport:
 
 @contextmanager
 def open_target(path: str | Path) -> Iterator[Project]:
+    """An existing project (each import is one transaction in it), or a new one that appears
+    only when the import succeeds: a failed import into a new path leaves no file."""
     path = Path(path)
-    project = Project.open(path) if path.exists() else Project.create(path)
+    if not path.exists():
+        with Project.create_atomically(path) as created:
+            yield created
+        return
+    project = Project.open(path)
     try:
         yield project
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from coder.model import (
     Session,
 )
 from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from exports.json_check import check_document
 
 FORMAT, VERSION = "attune-json", 1
+MAX_JSON_BYTES = 2 << 30  # beyond any project: refused before it is read into memory
 
 
 def _plain(obj: Any) -> Any:
@@ -41,7 +43,11 @@ def _plain(obj: Any) -> Any:
     return json.loads(json.dumps(data, default=list))
 
 
-def project_to_dict(project: Any, *, frame_times: bool = True) -> dict[str, Any]:
+def project_to_dict(
+    project: Any, *, frame_times: bool = True, include_notes: bool = True
+) -> dict[str, Any]:
+    """Everything in the project; without ``include_notes`` the clinical free text (event
+    notes, highlight talking points) is left out, as in every other export."""
     sessions = sorted(project.sessions(), key=lambda s: s.id)
     observations = sorted(project.observations(), key=lambda o: o.id)
     media = []
@@ -67,7 +73,12 @@ def project_to_dict(project: Any, *, frame_times: bool = True) -> dict[str, Any]
         "sessions": [_plain(s) for s in sessions],
         "observations": [_plain(o) for o in observations],
         "events": sorted(
-            (_plain(e) for o in observations for e in project.events(o.id)), key=lambda e: e["id"]
+            (
+                _plain(e if include_notes else replace(e, note=""))
+                for o in observations
+                for e in project.events(o.id)
+            ),
+            key=lambda e: e["id"],
         ),
         "segments": sorted(
             (_plain(g) for s in sessions for g in project.segments(s.id)), key=lambda g: g["id"]
@@ -77,7 +88,12 @@ def project_to_dict(project: Any, *, frame_times: bool = True) -> dict[str, Any]
             key=lambda v: v["id"],
         ),
         "highlights": sorted(
-            (_plain(h) for s in sessions for h in project.highlights(s.id)), key=lambda h: h["id"]
+            (
+                _plain(h if include_notes else replace(h, talking_point=""))
+                for s in sessions
+                for h in project.highlights(s.id)
+            ),
+            key=lambda h: h["id"],
         ),
     }
 
@@ -90,10 +106,19 @@ def write_json(
     project: Any,
     path: str | os.PathLike[str],
     *,
+    include_notes: bool = False,
+    research: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> None:
-    data = project_to_dict(project)
+    """The whole project as JSON. Notes and talking points only with ``include_notes``; for
+    ``research``, every session must have research consent (the same rules as tables)."""
+    if research:
+        from coder.consent import require_research
+
+        for session in project.sessions():
+            require_research(session)
+    data = project_to_dict(project, include_notes=include_notes)
     check_cancel(cancel, "the JSON export")
     with atomic_write(path, "w") as fh:
         fh.write(dumps(data))
@@ -104,7 +129,11 @@ def write_json(
 def read_json(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise ImportFormatError(
+                f"{path}: is larger than {MAX_JSON_BYTES >> 20} MB; is this an Attune JSON export?"
+            )
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except OSError as exc:
         raise ImportFormatError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
@@ -113,14 +142,26 @@ def read_json(path: str | Path) -> dict[str, Any]:
         raise ImportFormatError(
             f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
         ) from None
+    except (ValueError, RecursionError):  # NaN/Infinity, a 5000-digit number, deep nesting
+        raise ImportFormatError(
+            f"{path}: holds a number or a nesting depth no Attune export has (NaN, Infinity, "
+            "thousands of digits or brackets); export it again"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportFormatError(f'{path}: not an Attune JSON export (no "format": "{FORMAT}")')
-    if data.get("version") != VERSION:
+    version = data.get("version")
+    if version != VERSION:
+        named = f"version {version}" if isinstance(version, int) else "this version"
         raise ImportFormatError(
-            f"{path}: JSON format version {data.get('version')} is not supported "
-            f"(this Attune reads version {VERSION}); update Attune"
+            f"{path}: JSON format {named} is not supported (this Attune reads version "
+            f"{VERSION}); update Attune"
         )
+    check_document(data, path.name)
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number Attune writes")
 
 
 def _build(kind: str, item: dict[str, Any]) -> Any:
@@ -184,9 +225,10 @@ def import_json(project: Any, path: str | Path) -> dict[str, int]:
         raise ImportFormatError(
             f"{Path(path).name}: cannot be imported ({exc}); nothing was changed"
         ) from None
-    except (
-        Exception
-    ) as exc:  # sqlite IntegrityError (an id that exists already, a broken reference)
+    except Exception as exc:
+        if "IntegrityError" not in type(exc).__name__:
+            raise
+        # an id that exists already, a broken reference (the message names the column only)
         raise ImportFormatError(
             f"{Path(path).name}: conflicts with this project ({exc}); "
             "import into a new project; nothing was changed"

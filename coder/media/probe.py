@@ -13,6 +13,7 @@ from pathlib import Path
 import av
 
 from coder.errors import MediaError
+from coder.limits import MAX_FRAMES, MAX_MEDIA_MS
 from coder.media.fingerprint import fingerprint
 from coder.model import Media, new_id
 
@@ -65,6 +66,12 @@ def probe(path: str | Path) -> ProbeResult:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise MediaError(f"{path}: the file is damaged ({exc.__class__.__name__}); {FIX}") from exc
+    if len(times) > MAX_FRAMES or times[-1] > MAX_MEDIA_MS:
+        raise MediaError(
+            f"{path}: has more than {MAX_FRAMES:,} frames or lasts beyond "
+            f"{MAX_MEDIA_MS // 3_600_000} hours; cut the recording into sessions first"
+        )
+    container_ms = min(container_ms, MAX_MEDIA_MS)  # a damaged header can claim years
     diffs = [b - a for a, b in itertools.pairwise(times)] or [40]
     typical = statistics.median(diffs)
     duration = max(container_ms, times[-1] + round(typical))

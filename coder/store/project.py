@@ -8,12 +8,14 @@ kinds only, never clinical text), serialised across writers by the backend's cha
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from coder.errors import AttuneError, ProjectError, ReadOnlyError
+from coder.files import part_path
 from coder.model import Observation, Scheme, SchemeSnapshot, new_id
 from coder.store import audit
 from coder.store import rows as R
@@ -26,6 +28,12 @@ from coder.store.schema import current_version
 from coder.store.versions import TABLES
 
 __all__ = ["Change", "ChangeKind", "Listener", "Project"]
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+        with suppress(OSError):
+            path.with_name(path.name + suffix).unlink()
 
 
 class Project(Queries):
@@ -78,6 +86,39 @@ class Project(Queries):
         path = Path(location)
         create_file(path)
         return cls.open(path, user=user)
+
+    @classmethod
+    @contextmanager
+    def create_atomically(cls, location: str | Path, *, user: str = "") -> Iterator[Project]:
+        """A new project file that appears at ``location`` only when the block succeeds.
+
+        It is built under a hidden temporary name; an error, a cancel or a crash leaves no
+        project file behind (and coder.files sweeps what a crash left)."""
+        path = Path(location)
+        if path.exists():
+            raise ProjectError(f"{path}: already exists; choose another name or open it instead")
+        tmp = part_path(path)
+        project = cls.create(tmp, user=user)
+        try:
+            yield project
+        except BaseException:
+            project.close()
+            _remove_with_sidecars(tmp)
+            raise
+        project.close()
+        try:
+            try:
+                os.link(tmp, path)  # no-clobber: fails if someone made ``path`` meanwhile
+            except FileExistsError:
+                raise ProjectError(
+                    f"{path}: appeared while it was being made; nothing was written there"
+                ) from None
+            except OSError:  # a file system without hard links (a FAT USB stick)
+                if path.exists():
+                    raise ProjectError(f"{path}: appeared while it was being made") from None
+                os.replace(tmp, path)
+        finally:
+            _remove_with_sidecars(tmp)
 
     @classmethod
     def open(cls, location: str | Path, *, read_only: bool = False, user: str = "") -> Project:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from coder.errors import ProjectError
+from coder.limits import MAX_FRAMES, MAX_MEDIA_MS, time_problem
 from coder.model import (
     Event,
     Fingerprint,
@@ -69,6 +70,11 @@ class Queries(Versions):
         return table.tolist()
 
     def add_media(self, media: Media, frame_times: Sequence[int]) -> None:
+        if len(frame_times) > MAX_FRAMES or time_problem(media.duration_ms, "length"):
+            raise ProjectError(
+                f"{media.path}: a video longer than {MAX_MEDIA_MS // 3_600_000} hours or with "
+                f"more than {MAX_FRAMES:,} frames cannot be added"
+            )
         with self.transaction():
             self.db.execute(
                 f"INSERT INTO media ({R.MEDIA_COLUMNS}) VALUES ({R.placeholders(R.MEDIA_COLUMNS)})",

@@ -134,7 +134,7 @@ def test_eaf_reader_on_elans_sample_and_bad_files(tmp_path: Path) -> None:
 def test_json_round_trip_is_byte_identical(demo_copy: Path, tmp_path: Path) -> None:
     first = tmp_path / "a.json"
     with Project.open(demo_copy, read_only=True) as p:
-        write_json(p, first)
+        write_json(p, first, include_notes=True)
     with Project.create(tmp_path / "copy.attune") as fresh:
         counts = import_json(fresh, first)
         assert counts["events"] > 0

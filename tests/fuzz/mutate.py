@@ -280,14 +280,12 @@ def mutate_yaml(data: bytes, rng: random.Random) -> bytes:
         return byte_mutation(data, rng, YAML_TOKENS)
     import yaml
 
-    if roll < 0.55:  # anchors and aliases, which can multiply a small file into a huge tree
-        return (
-            b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-            + (
-                b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-            )
-            + data
-        )
+    if roll < 0.55:  # an alias bomb: nine levels of nine aliases, 9^9 values when expanded
+        lines = [b'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        for level in range(1, rng.choice((3, 9)) + 1):
+            refs = b",".join([b"*a%d" % (level - 1)] * 9)
+            lines.append(b"a%d: &a%d [%s]" % (level, level, refs))
+        return b"\n".join(lines) + b"\n" + data
     tree = structure_mutation(yaml.safe_load(data), rng)
     with contextlib.suppress(Exception):
         return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False).encode(

@@ -113,7 +113,7 @@ def json_seed() -> bytes:
     try:
         (folder / "seed.attune").write_bytes(project_seed())
         with Project.open(folder / "seed.attune", read_only=True) as p:
-            write_json(p, folder / "seed.json")
+            write_json(p, folder / "seed.json", include_notes=True)
         return (folder / "seed.json").read_bytes()
     finally:
         for leftover in folder.iterdir():

@@ -14,8 +14,6 @@ from tests.fuzz.harness import fuzz_n, run_reader
 INTERCHANGE = pytest.mark.xfail(
     reason="EAF/BORIS/CSV readers: issue 11 makes them pass", strict=False
 )
-# JSON and project files: issue 10 (security) makes them pass next; then this mark goes.
-PENDING = pytest.mark.xfail(reason="JSON/.attune readers: issue 10 fixes follow", strict=False)
 
 
 @pytest.mark.parametrize(
@@ -24,7 +22,7 @@ PENDING = pytest.mark.xfail(reason="JSON/.attune readers: issue 10 fixes follow"
         pytest.param("boris", marks=INTERCHANGE),
         pytest.param("eaf", marks=INTERCHANGE),
         pytest.param("csv", marks=INTERCHANGE),
-        pytest.param("json", marks=PENDING),
+        "json",
         "attune",
         "yaml",
     ],
