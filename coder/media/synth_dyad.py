@@ -86,9 +86,14 @@ def write_dyad_video(
     seed: int = 1,
     independent: bool = False,
     crf: int = 18,
+    preset: str = "ultrafast",
+    grain: int = 0,
     progress: Callable[[float], None] | None = None,
 ) -> DyadTruth:
-    """Write the clip; ``independent=True`` gives the follower its own unrelated path."""
+    """Write the clip; ``independent=True`` gives the follower its own unrelated path.
+
+    ``grain`` adds a textured floor and fresh sensor-like noise of that amplitude to every
+    frame, so a benchmark decodes something closer to a camera recording than flat colour."""
     width, height = size
     frames = round(seconds * fps)
     rng = np.random.default_rng(seed)
@@ -100,15 +105,21 @@ def write_dyad_video(
         follower = np.concatenate([np.full(lag_frames, leader[0]), leader[: frames - lag_frames]])
     background = np.zeros((height, width, 3), np.uint8)
     background[:] = (225, 220, 205)
+    if grain:
+        texture = rng.integers(-12, 13, (height, width, 1))
+        background = np.clip(background + texture, 0, 255).astype(np.uint8)
     with av.open(str(path), "w") as container:
         stream: Any = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = Fraction(1, fps)
-        stream.options = {"preset": "ultrafast", "crf": str(crf), "keyint": str(2 * fps)}
+        stream.options = {"preset": preset, "crf": str(crf), "keyint": str(2 * fps)}
+        noise = np.random.default_rng(seed + 7)
         for i in range(frames):
-            frame = av.VideoFrame.from_ndarray(
-                render_dyad(leader, follower, i, size, background), format="rgb24"
-            )
+            image = render_dyad(leader, follower, i, size, background)
+            if grain:
+                jitter = noise.integers(-grain, grain + 1, (height, width, 1), dtype=np.int16)
+                image = np.clip(image + jitter, 0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = i
             for packet in stream.encode(frame):
                 container.mux(packet)
