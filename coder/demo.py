@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coder.analysis.highlights import suggest_highlights
+from coder.analysis.motion_cache import session_motion
 from coder.commands import AddEvent, AddHighlight, AddSegment, CommandStack, Composite, SetRating
 from coder.media.probe import media_from_probe, probe
 from coder.media.synth import write_demo_video
@@ -95,6 +96,9 @@ def build_demo(
         highlights = _highlights(scheme, session.id, first, media.duration_ms)
         if highlights:
             stack.push(Composite("Demo highlights", [AddHighlight(h) for h in highlights]))
+        # Motion energy of the parent's and the child's half, cached so the timeline shows
+        # the synchrony candidates at once (the child follows the parent's moves).
+        session_motion(project, session.id, progress=lambda f: report(0.8 + 0.15 * f))
     report(1.0)
     return project_path
 

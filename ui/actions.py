@@ -103,6 +103,9 @@ class MainActions:
             "Mark your coding of this observation done; blind coders see each other's work "
             "once every observation of the session is final (Edit > Undo takes it back)."
         )
+        self.sequential = self._make(
+            "Sequential and synchrony…", w.analysis.open_window, "Ctrl+Shift+Y"
+        )
         self.present = self._make("Present highlights to parents", fb.present, "F5")
         self.reel = self._make("Make highlight reel…", fb.reel)
         self.handout = self._make("Make parent handout…", fb.handout)
@@ -165,7 +168,7 @@ class MainActions:
         coding.addSeparator()
         coding.addAction(self.edit_scheme)
         bar.addMenu("&Analysis").addActions(
-            [self.reliability, self.disagreements, self.toggle_final]
+            [self.reliability, self.disagreements, self.toggle_final, self.sequential]
         )
         bar.addMenu("F&eedback").addActions([self.present, self.reel, self.handout])
         bar.addMenu("&Help").addAction(self.shortcuts)

@@ -33,6 +33,7 @@ from coder.media.fingerprint import matches
 from coder.model import Event, Observation
 from coder.store import Change, Project
 from ui.actions import MainActions
+from ui.analysis.actions import AnalysisActions
 from ui.coding import CodingController
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.export_import import ExportImport
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.projects = ProjectActions(self)
         self.playback = PlaybackActions(self)
         self.feedback = FeedbackActions(self)
+        self.analysis = AnalysisActions(self)
         self.transfer = ExportImport(self)
         self.menu_actions = MainActions(self)
         self.resize(1400, 900)
@@ -269,6 +271,7 @@ class MainWindow(QMainWindow):
     def _build_views(self, session: CodingSession) -> None:
         """The coding views on ``session``; they share its selection and hear its messages."""
         self.scene = TimelineScene(session)
+        self.analysis.timeline_opened(session)  # candidate lane from cached motion energy
         self.timeline = TimelineView(self.scene)
         self.timeline.follow = self.follow_playhead
         self.timeline_layout.addWidget(self.timeline)

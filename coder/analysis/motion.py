@@ -1,10 +1,11 @@
 """Motion energy per region of interest (Ramseyer & Tschacher's motion energy analysis).
 
 Each frame is decoded with PyAV and scaled down to a small grey picture by FFmpeg's scaler
-(area averaging, which also removes most sensor noise; the decoder may skip deblocking,
-see MotionSettings); the absolute difference from the previous frame is thresholded, and a region's motion energy at that frame is the share of its
-pixels that changed (0..1). The raw per-frame values are what we cache; smoothing is cheap
-and applied at analysis time (``smooth``), so changing it needs no new decode.
+(area averaging, which also removes most sensor noise; the decoder may skip deblocking, see
+MotionSettings); the absolute difference from the previous frame is thresholded, and a
+region's motion energy at that frame is the share of its pixels that changed (0..1). The
+raw per-frame values are what we cache; smoothing is cheap and applied at analysis time
+(``smooth``), so changing it needs no new decode.
 
 Regions are boxes in fractions (0..1) of the picture as shown (rotation applied), one per
 person; the clinician draws them or accepts the default halves. Frame times come from the

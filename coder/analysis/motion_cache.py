@@ -108,7 +108,7 @@ def session_motion(
         regions = (
             last.regions
             if last is not None
-            else default_regions(_person_names(project, session_id))
+            else default_regions(person_names(project, session_id))
         )
     found = cached_motion(project, media.id, regions, settings)
     if found is not None:
@@ -121,7 +121,7 @@ def session_motion(
     return series, True
 
 
-def _person_names(project: Any, session_id: str) -> tuple[str, ...]:
+def person_names(project: Any, session_id: str) -> tuple[str, ...]:
     """Default region names: the scheme's first two subjects (e.g. parent, child)."""
     observations = project.observations(session_id)
     if observations:

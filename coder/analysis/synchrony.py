@@ -90,6 +90,14 @@ class Candidate:
     follower: str
     lag_ms: int  # mean peak lag (always >= 0: the leader's lead)
     peak_r: float
+    peak_ms: int = 0  # the middle of the strongest window (where to look first)
+
+    def moment(self, length_ms: int = 10_000) -> tuple[int, int]:
+        """A short stretch around the strongest window's middle, inside the candidate."""
+        half = length_ms // 2
+        start = max(self.start_ms, self.peak_ms - half)
+        end = min(self.end_ms, start + length_ms)
+        return max(self.start_ms, end - length_ms), end
 
     @property
     def label(self) -> str:
@@ -348,6 +356,7 @@ def find_candidates(
             return
         kind, leader, follower = open_kind
         lag = round(float(np.mean([abs(w.peak_lag_ms) for w in open_])))
+        best = max(open_, key=lambda w: w.peak_r)
         candidates.append(
             Candidate(
                 open_[0].start_ms,
@@ -356,7 +365,8 @@ def find_candidates(
                 leader,
                 follower,
                 0 if kind == "together" else lag,
-                max(w.peak_r for w in open_),
+                best.peak_r,
+                (best.start_ms + best.end_ms) // 2,
             )
         )
 

@@ -175,9 +175,14 @@ def write_demo_video(
     progress: Callable[[float], None] | None = None,
 ) -> None:
     """A synthetic play session: a parent and a child figure moving, tones when they talk."""
+    from coder.media.synth_dyad import lead_and_follow
+
     width, height = size
     frames = seconds * fps
     turns = _talk_schedule(seconds)
+    # The parent moves in bursts; for most of the session the child repeats them 0.8 s
+    # later (the synchrony analysis finds this as a "parent leads" candidate).
+    parent_x, child_x = lead_and_follow(frames, fps, (0.3, 0.95), round(0.8 * fps))
     floor = np.zeros((height, width, 3), np.uint8)
     floor[:] = (235, 225, 205)
     floor[int(height * 0.72) :] = (196, 170, 130)  # a rug
@@ -197,8 +202,8 @@ def write_demo_video(
                 60,
                 60,
             )
-            px = width * (0.3 + 0.08 * math.sin(t / 5))
-            cx = width * (0.62 + 0.12 * math.sin(t / 3 + 1))
+            px = width * (0.2 + 0.16 * parent_x[i])
+            cx = width * (0.58 + 0.22 * child_x[i])
             talking = {who for start, end, who in turns if start <= t < end}
             _figure(
                 image,

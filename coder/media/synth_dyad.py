@@ -53,6 +53,24 @@ def burst_path(
     return x
 
 
+def lead_and_follow(
+    frames: int, fps: int, follow: tuple[float, float], lag_frames: int, seed: int = 11
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Two paths in [0, 1] for the demo: the child moves on its own except during
+    ``follow`` (a fraction range of the session, e.g. (0.3, 0.9)), where it repeats the
+    parent's moves ``lag_frames`` later."""
+    rng = np.random.default_rng(seed)
+    parent = burst_path(frames, fps, 1.0, rng)
+    own = burst_path(frames, fps, 1.0, rng)
+    echo = np.concatenate([np.full(lag_frames, parent[0]), parent[: frames - lag_frames]])
+    child = own.copy()
+    start, end = round(follow[0] * frames), round(follow[1] * frames)
+    # Glide from the child's own place to the echo over one second, so there is no jump.
+    ramp = np.clip((np.arange(frames) - start) / fps, 0, 1) * (np.arange(frames) < end)
+    child = (1 - ramp) * own + ramp * echo
+    return parent, child
+
+
 def _draw(image: Frame, cx: float, cy: float, size: float, colour: tuple[int, int, int]) -> None:
     height, width = image.shape[:2]
     yy, xx = np.ogrid[:height, :width]

@@ -19,12 +19,13 @@ from coder.app.session import CodingSession, SelectionChanged, SessionMessage
 from coder.commands import Command, Composite, DeleteEvents, EditEvent
 from coder.model import Event, Scheme
 from coder.store import Change
+from ui.timeline.candidates import CandidateLane
 from ui.timeline.items import EDGE_PX, BandItem, EventItem
 
 LANE_H = 22
 OVERVIEW_MIN_ITEMS = 2000
 TOP = 26  # room for the ruler
-SPECIAL = ("segments", "ratings", "highlights")
+SPECIAL = ("segments", "ratings", "highlights", "candidates")  # candidates: ui.timeline.candidates
 
 
 class TimelineScene(QGraphicsScene):
@@ -50,6 +51,7 @@ class TimelineScene(QGraphicsScene):
         self._kinds = {c.id: c for c in self.scheme.codes}
         self._mirroring = False  # True while showing the session's selection on the items
         self._build_lanes()
+        self.candidates = CandidateLane(self)  # synchrony suggestions, never codes
         for event in session.events():
             self._add(event)
         self._load_bands()
@@ -146,6 +148,7 @@ class TimelineScene(QGraphicsScene):
             for item in self.items_by_id.values():
                 item.place()
         self._load_bands()
+        self.candidates.place()
         self._resize()
         self.update()
 

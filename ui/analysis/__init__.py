@@ -1,0 +1,1 @@
+"""The Analysis window: sequential analysis of the codes, and synchrony from the video."""

@@ -1,0 +1,50 @@
+"""The Analysis window: a Sequential tab (event lags and time windows, with the residual heat
+map) and a Synchrony tab (motion energy and windowed cross-lagged correlation, whose candidate
+moments go to the timeline's candidate lane)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
+
+from coder.store import Project
+from ui.analysis.sequential_tab import SequentialTab
+from ui.analysis.synchrony_tab import CandidatesSink, SynchronyTab
+
+
+def visible_observations(project: Project, user: str) -> list[tuple[str, str]]:
+    """(id, "session — coder") of every observation ``user`` may see (blind coding)."""
+    out = []
+    for session in project.sessions():
+        observations = (
+            project.observations_visible_to(session.id, user)
+            if user
+            else project.observations(session.id)
+        )
+        out += [(o.id, f"{session.label} — {o.coder}") for o in observations]
+    return out
+
+
+class AnalysisWindow(QDialog):
+    def __init__(
+        self,
+        project: Project,
+        user: str,
+        observation_id: str | None,
+        on_error: Callable[[str], None],
+        on_candidates: CandidatesSink,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Analysis — sequential and synchrony")
+        observations = visible_observations(project, user)
+        current = observation_id if any(o == observation_id for o, _ in observations) else None
+        session_id = project.observation(current).session_id if current else None
+        self.sequential = SequentialTab(project, observations, current, on_error)
+        self.synchrony = SynchronyTab(project, session_id, on_error, on_candidates)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.sequential, "Sequential (lags and time windows)")
+        self.tabs.addTab(self.synchrony, "Synchrony (movement in the video)")
+        QVBoxLayout(self).addWidget(self.tabs)
+        self.resize(1280, 860)
