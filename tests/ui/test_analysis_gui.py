@@ -121,7 +121,7 @@ def test_sequential_tab_computes_and_exports(qtbot, dyad_project: Path, tmp_path
         assert tab.heat.labels == ["attunement@parent", "child_bid@child"]  # scheme order
         out = tmp_path / "lag.csv"
         tab.export(str(out))
-        assert list(csv.DictReader(out.open()))[0]["given_then_target"] == "10"
+        assert next(iter(csv.DictReader(out.open())))["given_then_target"] == "10"
         assert (tmp_path / "lag-table.csv").exists()
         tab.mode.setCurrentIndex(1)  # time window, 3 s
         tab.compute()
