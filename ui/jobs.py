@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from coder.errors import AttuneError, Cancelled
 
@@ -62,14 +63,22 @@ def run_job(
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     runner = JobRunner(job)
-    runner.signals.progress.connect(lambda f: dialog.setValue(int(f * 1000)))
+    # The window that started the job may be closed (and the dialog deleted with it) while
+    # the job still runs: then the job is cancelled and its late signals are ignored.
+    runner.signals.progress.connect(
+        lambda f: dialog.setValue(int(f * 1000)) if isValid(dialog) else runner.cancel()
+    )
     dialog.canceled.connect(runner.cancel)
 
     def finish(result: object) -> None:
+        if not isValid(dialog):
+            return
         dialog.reset()
         on_done(result)
 
     def fail(message: str) -> None:
+        if not isValid(dialog):
+            return
         dialog.reset()
         if message:
             on_error(message)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QThreadPool
+from shiboken6 import isValid
 
 from coder.analysis.motion_cache import latest_motion
 from coder.analysis.synchrony import Candidate, windowed_cross_lagged
@@ -44,7 +45,9 @@ class AnalysisActions:
     def show_candidates(self, session_id: str, candidates: Sequence[Candidate]) -> None:
         """Put candidates in the open timeline when it shows that session's video."""
         w = self.window
-        if w.scene is not None and w.session is not None and w.session.session_id == session_id:
+        if not isValid(w) or w.scene is None or not isValid(w.scene) or w.session is None:
+            return  # the window or its timeline closed while the candidates were computed
+        if w.session.session_id == session_id:
             w.scene.candidates.set_candidates(candidates)
 
     def timeline_opened(self, session: CodingSession) -> None:

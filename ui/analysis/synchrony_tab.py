@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from coder.analysis.motion import (
     MotionSeries,
@@ -166,7 +168,7 @@ class SynchronyTab(QWidget):
         self.person.blockSignals(False)
         self._show_frame()
         if last is not None:  # measured before: show the analysis at once (no decoding)
-            self.compute()
+            self.compute(quiet=True)
 
     def _show_frame(self) -> None:
         if self.media is None or not os.path.exists(self.media.path):
@@ -199,7 +201,9 @@ class SynchronyTab(QWidget):
         )
 
     # --- computing -----------------------------------------------------------------------------
-    def compute(self) -> None:
+    def compute(self, quiet: bool = False) -> None:
+        """Measure (or read the cached) motion energy and correlate, off the GUI thread;
+        ``quiet``: no progress dialog (for the cached case, which needs no decoding)."""
         if self.media is None or self.session_id is None:
             return
         regions = list(self.editor.regions)
@@ -224,13 +228,29 @@ class SynchronyTab(QWidget):
             return series, windowed_cross_lagged(series, a, b, settings), cached is None
 
         self.run_button.setEnabled(False)
+        if quiet and cached is not None:
+            runner = JobRunner(job)
+            runner.signals.done.connect(self._done)
+            runner.signals.failed.connect(self._failed)
+            self.job = runner
+            QThreadPool.globalInstance().start(runner)
+            return
         self.job = run_job(self, "Measuring movement in the video…", job, self._done, self._failed)
 
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
     def _failed(self, message: str) -> None:
+        if not isValid(self):
+            return
         self.run_button.setEnabled(True)
-        self.on_error(message)
+        if message:
+            self.on_error(message)
 
     def _done(self, value: Any) -> None:
+        if not isValid(self):  # the window was closed while the job ran
+            return
         self.run_button.setEnabled(True)
         series, result, computed = value
         if computed and self.media is not None and not self.project.read_only:

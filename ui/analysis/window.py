@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from coder.store import Project
@@ -48,3 +49,7 @@ class AnalysisWindow(QDialog):
         self.tabs.addTab(self.synchrony, "Synchrony (movement in the video)")
         QVBoxLayout(self).addWidget(self.tabs)
         self.resize(1280, 860)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.synchrony.cancel()  # a running measurement stops; nothing half-saved
+        super().closeEvent(event)
