@@ -182,10 +182,13 @@ def target_met(metric: Metric, value: float) -> bool | None:
 
 
 def shows_only_strengths(scheme: Scheme, metric: Metric) -> bool:
-    """True when every code the metric counts is a strength code."""
+    """True when every code the metric counts is a strength code (``code@subject`` entries
+    are judged by their code)."""
+    from coder.analysis.metrics import code_ids
+
     valences = {c.id: c.valence for c in scheme.codes}
     return bool(metric.codes) and all(
-        valences.get(code) is Valence.STRENGTH for code in metric.codes
+        valences.get(code) is Valence.STRENGTH for code in code_ids(metric)
     )
 
 

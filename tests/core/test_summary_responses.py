@@ -51,3 +51,33 @@ def test_bid_responsiveness_and_repair_in_the_summary(project: Project, tmp_path
     write_summary(bundles_from_project(project), out)
     back = pd.read_csv(out)
     assert "bid_responsiveness" in set(back.code) and "yules_q" in set(back.measure)
+
+
+def test_clinical_questions_reach_the_handout_only_when_opted_in(project: Project) -> None:
+    from dataclasses import replace
+
+    from coder.app.parent import metrics_needing_opt_in, parent_plan, shows_only_strengths
+    from coder.model import Consent, Highlight, Metric, MetricKind
+
+    scheme = project.scheme_for_observation("o1")
+    assert {"bid_responsiveness", "repair_within", "repair_latency"} <= {
+        m.id for m in metrics_needing_opt_in(scheme)
+    }  # their given codes are a bid (neutral) and a rupture (concern)
+    strength = Metric("att", "Attuned", MetricKind.COUNT, ("attunement@parent",), target_min=1)
+    assert shows_only_strengths(scheme, strength)  # judged by the code, not "code@subject"
+    with project.transaction():
+        for e in (
+            Event("b1", "o1", "child_bid", "child", 5000),
+            Event("a1", "o1", "attunement", "parent", 6000),
+        ):
+            project.insert_event(e)
+        project.put_highlight(Highlight("h1", "s1", 1000, 4000, shareable=True), existed=False)
+    session = replace(project.session("s1"), consent=Consent(show_to_parents=True))
+    project.update_session(session)
+    names = [s.name for s in parent_plan(project, "s1", "the handout").skills]
+    assert "Child bids answered within 3 s" not in names
+    project.update_session(replace(session, parent_metrics=("bid_responsiveness",)))
+    (skill,) = [
+        s for s in parent_plan(project, "s1", "the handout").skills if s.name.startswith("Child bids")
+    ]
+    assert skill.value == 100.0 and skill.target_text == "aim for 60 or more" and skill.met

@@ -176,3 +176,15 @@ def test_main_window_lane_and_menu(qtbot, prefs, dyad_project: Path) -> None:  #
     assert w.analysis.analysis_window is not None and w.analysis.analysis_window.isVisible()
     w.analysis.analysis_window.close()
     w.close()
+
+
+def test_blind_coder_sees_only_their_own_observations(qtbot, dyad_project: Path) -> None:  # type: ignore[no-untyped-def]
+    with Project.open(dyad_project, user="Ana") as project:
+        snap = project.observation("o1").snapshot_id
+        project.add_observation(Observation("o2", "s1", "Ben", snap, name="Week 3/Ben", blind=True))
+        window = AnalysisWindow(project, "Ben", "o2", lambda _m: None, lambda *_: None)
+        qtbot.addWidget(window)
+        tab = window.sequential
+        listed = [tab.observations.item(i).text() for i in range(tab.observations.count())]
+        assert listed == ["Week 3 — Ben"]  # Ana's coding stays hidden until both are final
+        window.close()

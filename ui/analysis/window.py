@@ -9,22 +9,17 @@ from collections.abc import Callable
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
+from coder.app.visibility import visible_observations
 from coder.store import Project
 from ui.analysis.sequential_tab import SequentialTab
 from ui.analysis.synchrony_tab import CandidatesSink, SynchronyTab
 
 
-def visible_observations(project: Project, user: str) -> list[tuple[str, str]]:
+def observation_choices(project: Project, user: str) -> list[tuple[str, str]]:
     """(id, "session — coder") of every observation ``user`` may see (blind coding)."""
-    out = []
-    for session in project.sessions():
-        observations = (
-            project.observations_visible_to(session.id, user)
-            if user
-            else project.observations(session.id)
-        )
-        out += [(o.id, f"{session.label} — {o.coder}") for o in observations]
-    return out
+    labels = {s.id: s.label for s in project.sessions()}
+    chosen = visible_observations(project, user) if user else project.observations()
+    return [(o.id, f"{labels.get(o.session_id, '?')} — {o.coder}") for o in chosen]
 
 
 class AnalysisWindow(QDialog):
@@ -39,7 +34,7 @@ class AnalysisWindow(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Analysis — sequential and synchrony")
-        observations = visible_observations(project, user)
+        observations = observation_choices(project, user)
         current = observation_id if any(o == observation_id for o, _ in observations) else None
         session_id = project.observation(current).session_id if current else None
         self.sequential = SequentialTab(project, observations, current, on_error)
