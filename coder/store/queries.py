@@ -30,10 +30,10 @@ from coder.model import (
 from coder.store import audit
 from coder.store import rows as R
 from coder.store.backend import Backend, Row
-from coder.store.versions import Versions
+from coder.store.cameras import CameraQueries
 
 
-class Queries(Versions):
+class Queries(CameraQueries):
     db: Backend
 
     def __init__(self, db: Backend) -> None:

@@ -158,7 +158,28 @@ _v5 = Migration(
     ]
 )
 
-MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5]
+# Several cameras per session and the audio lane (issue 14). ``session_media`` holds the extra
+# cameras (the primary video stays sessions.media_id): camera time = primary time + offset_ms.
+# ``audio_overview`` caches a video's waveform peaks and spectrogram (JSON params say how they
+# were computed; peaks: float32 little-endian (buckets, 2); spectrogram: uint8 (columns, bands)).
+_v6 = Migration(
+    [
+        "CREATE TABLE session_media ("
+        " id TEXT PRIMARY KEY,"
+        " session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+        " media_id TEXT NOT NULL REFERENCES media(id),"
+        " position INTEGER NOT NULL, label TEXT NOT NULL, offset_ms INTEGER NOT NULL,"
+        " row_version INTEGER NOT NULL DEFAULT 1,"
+        " UNIQUE (session_id, position))",
+        "CREATE TABLE audio_overview ("
+        " media_id TEXT PRIMARY KEY REFERENCES media(id) ON DELETE CASCADE,"
+        " params TEXT NOT NULL, created_at TEXT NOT NULL,"
+        " buckets INTEGER NOT NULL, bands INTEGER NOT NULL, columns INTEGER NOT NULL,"
+        " peaks BLOB NOT NULL, spectrogram BLOB NOT NULL)",
+    ]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 def current_version() -> int:

@@ -19,6 +19,7 @@ from coder.errors import ConcurrentEditError
 from coder.model import Event, Highlight, Media, Observation, RatingValue, Segment, Session
 from coder.store import rows as R
 from coder.store.backend import Backend, Row
+from coder.store.camera_rows import camera_from_row
 
 if TYPE_CHECKING:
     from coder.store.project import Change, ChangeKind
@@ -32,6 +33,7 @@ TABLES: dict[str, tuple[str, Callable[[Row], Any]]] = {
     "session": ("sessions", R.session_from_row),
     "observation": ("observations", R.observation_from_row),
     "media": ("media", R.media_from_row),
+    "camera": ("session_media", camera_from_row),
 }
 
 Key = tuple[str, str]
