@@ -52,6 +52,9 @@ class MainActions:
         # Session
         self.consent = self._make("Consent and family…", files.edit_session)
         self.switch_coder = self._make("Switch coder…", w.switch_coder)
+        cams = w.camera_actions
+        self.add_camera = self._make("Add &camera (another video)…", cams.add_camera)
+        self.remove_camera = self._make("Remove camera…", cams.remove_camera)
         # Edit
         self.undo = w.history.undo_action
         self.redo = w.history.redo_action
@@ -82,6 +85,11 @@ class MainActions:
         self.follow = self._make("Follow playhead", lambda: w.set_follow(self.follow.isChecked()))
         self.follow.setCheckable(True)
         self.follow.setChecked(True)
+        self.picture_in_picture = self._make(
+            "Cameras picture in picture",
+            lambda: cams.picture_in_picture(self.picture_in_picture.isChecked()),
+        )
+        self.picture_in_picture.setCheckable(True)
         # Coding
         self.reaction_time = self._make("Reaction time…", play.reaction_time)
         self.ask_modifiers = self._make(
@@ -135,7 +143,9 @@ class MainActions:
         file.addActions([self.export, self.import_])
         file.addSeparator()
         file.addAction(self.quit)
-        bar.addMenu("&Session").addActions([self.consent, self.switch_coder])
+        bar.addMenu("&Session").addActions(
+            [self.consent, self.switch_coder, self.add_camera, self.remove_camera]
+        )
         bar.addMenu("&Edit").addActions([self.undo, self.redo, self.delete_selected])
         bar.addMenu("&Playback").addActions(
             [
@@ -159,7 +169,13 @@ class MainActions:
             ]
         )
         bar.addMenu("&View").addActions(
-            [self.zoom_in, self.zoom_out, self.whole_session, self.follow]
+            [
+                self.zoom_in,
+                self.zoom_out,
+                self.whole_session,
+                self.follow,
+                self.picture_in_picture,
+            ]
         )
         coding = bar.addMenu("&Coding")
         coding.addActions([self.reaction_time, self.ask_modifiers, self.player_backend])

@@ -34,7 +34,9 @@ from coder.model import Event, Observation
 from coder.store import Change, Project
 from ui.actions import MainActions
 from ui.analysis.actions import AnalysisActions
+from ui.camera_actions import CameraActions
 from ui.coding import CodingController
+from ui.counters_panel import CountersPanel
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.export_import import ExportImport
 from ui.dialogs.modifier_popup import ask_modifiers
@@ -45,11 +47,13 @@ from ui.feedback.highlights_panel import HighlightsPanel
 from ui.history import History
 from ui.observation_chooser import ObservationChooser
 from ui.playback_actions import PlaybackActions
+from ui.player.cameras import CameraArea
 from ui.player.controller import PlayerController
 from ui.player.video_view import VideoView
 from ui.project_actions import ProjectActions
 from ui.ratings.panel import RatingsPanel
 from ui.settings import Preferences
+from ui.timeline.audio_lane import AudioLane
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
 
@@ -73,6 +77,8 @@ class MainWindow(QMainWindow):
         self.table_model: EventTableModel | None = None
         self.ratings: RatingsPanel | None = None
         self.highlights: HighlightsPanel | None = None
+        self.counters: CountersPanel | None = None
+        self.audio_lane: AudioLane | None = None
         self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
         self.video = VideoView(self.player)
         self.timeline: TimelineView | None = None
@@ -84,7 +90,8 @@ class MainWindow(QMainWindow):
         self.side = QTabWidget()
         self.side.addTab(self.events_holder, "Events")
         self.top = QSplitter(Qt.Orientation.Horizontal)
-        self.top.addWidget(self.video)
+        self.cameras = CameraArea(self.player, self.video)
+        self.top.addWidget(self.cameras)
         self.top.addWidget(self.side)
         self.top.setStretchFactor(0, 3)
         self.top.setStretchFactor(1, 2)
@@ -121,6 +128,7 @@ class MainWindow(QMainWindow):
         self.playback = PlaybackActions(self)
         self.feedback = FeedbackActions(self)
         self.analysis = AnalysisActions(self)
+        self.camera_actions = CameraActions(self)
         self.transfer = ExportImport(self)
         self.menu_actions = MainActions(self)
         self.resize(1400, 900)
@@ -199,6 +207,12 @@ class MainWindow(QMainWindow):
             self.coding.remove_actions()
             self.coding.deleteLater()
             self.coding = None
+        if self.audio_lane is not None:
+            self.audio_lane.close_lane()
+            self.audio_lane.hide()
+            self.timeline_layout.removeWidget(self.audio_lane)
+            self.audio_lane.deleteLater()
+            self.audio_lane = None
         if self.timeline is not None:
             self.timeline.close_view()
             self.timeline.hide()
@@ -222,11 +236,17 @@ class MainWindow(QMainWindow):
             self.side.removeTab(self.side.indexOf(self.highlights))
             self.highlights.deleteLater()
             self.highlights = None
+        if self.counters is not None:
+            self.counters.close_panel()
+            self.side.removeTab(self.side.indexOf(self.counters))
+            self.counters.deleteLater()
+            self.counters = None
         if self.session is not None:
             self.session.close()
             self.session = None
         self.scene = None
         self.table_model = None
+        self.cameras.clear()
         self.player.close_media()
 
     def open_observation(self, observation_id: str, reload: bool = False) -> None:
@@ -266,6 +286,7 @@ class MainWindow(QMainWindow):
         self.session = coding
         coding.subscribe(self._on_session_message)
         self._build_views(coding)
+        self.cameras.show_session(project, session.id, self.history.push)
         self.show_final_state()
 
     def _build_views(self, session: CodingSession) -> None:
@@ -276,6 +297,13 @@ class MainWindow(QMainWindow):
         self.timeline.follow = self.follow_playhead
         self.timeline_layout.addWidget(self.timeline)
         self.timeline.seekRequested.connect(self.player.seek)
+        self.audio_lane = AudioLane(self.timeline)
+        self.audio_lane.seekRequested.connect(self.player.seek)
+        self.timeline_layout.insertWidget(0, self.audio_lane)
+        media_id = session.session.media_id
+        if media_id is not None:
+            media = session.project.media(media_id)
+            self.audio_lane.load(session.project, media.id, media.path)
         QTimer.singleShot(0, self.fit_timeline)  # once the view has its real size
         self.events_widget = EventTableWidget(session)
         self.events_layout.addWidget(self.events_widget)
@@ -286,6 +314,9 @@ class MainWindow(QMainWindow):
         self.highlights = HighlightsPanel(session, self.player)
         self.highlights.message.connect(self.show_error)
         self.side.addTab(self.highlights, "Highlights")
+        self.counters = CountersPanel(session)
+        self.counters.set_position(self.player.position)
+        self.side.addTab(self.counters, "Counters")
         coding = CodingController(session, self.player, self)
         coding.reaction_ms = self.prefs.reaction_ms
         if self.prefs.ask_modifiers:
@@ -344,6 +375,10 @@ class MainWindow(QMainWindow):
         self.status_frame.setText(f"frame {frame} / {total}")
         if self.timeline is not None:
             self.timeline.set_playhead(ms)
+        if self.audio_lane is not None:
+            self.audio_lane.update()
+        if self.counters is not None:
+            self.counters.set_position(ms)
 
     def event_times(self) -> list[int]:
         return [e.onset_ms for e in self.table_model.events] if self.table_model else []

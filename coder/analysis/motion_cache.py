@@ -106,9 +106,7 @@ def session_motion(
     if regions is None:
         last = latest_motion(project, media.id)
         regions = (
-            last.regions
-            if last is not None
-            else default_regions(person_names(project, session_id))
+            last.regions if last is not None else default_regions(person_names(project, session_id))
         )
     found = cached_motion(project, media.id, regions, settings)
     if found is not None:

@@ -125,5 +125,7 @@ def test_two_writers_at_once(store: Project, backend_name: str) -> None:
         assert switches >= 1
     else:  # one writer per file; the other is told clearly
         assert outcomes[0] == "ready done"
-        assert outcomes[1].startswith("refused: ") and "open in another Attune window" in outcomes[1]
+        assert (
+            outcomes[1].startswith("refused: ") and "open in another Attune window" in outcomes[1]
+        )
         assert ids == {f"w1-{i:03d}" for i in range(n)}

@@ -185,9 +185,7 @@ def test_motion_is_cached_in_the_project(dyad_project: tuple[Project, str]) -> N
         assert cached_motion(read_only, media_id, other, first.settings) is None
 
 
-def test_v2_project_gains_the_motion_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_v2_project_gains_the_motion_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.attune"
     with monkeypatch.context() as old:
         old.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])  # a file written before v3

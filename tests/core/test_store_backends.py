@@ -81,7 +81,9 @@ def test_edit_of_a_row_changed_elsewhere_is_refused_with_the_current_value(
     theirs.push(EditEvent("e1", onset_ms=2000))  # they load the current row and move it
     heard: list[Change] = []
     store.subscribe(heard.append)
-    with pytest.raises(ConcurrentEditError, match="changed by other at .* your edit was not saved") as err:
+    with pytest.raises(
+        ConcurrentEditError, match="changed by other at .* your edit was not saved"
+    ) as err:
         stack.push(EditEvent("e1", onset_ms=3000))
     assert isinstance(err.value.current, Event) and err.value.current.onset_ms == 2000
     assert "0:02.000" in str(err.value)  # the current value, in words

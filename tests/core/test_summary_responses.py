@@ -78,6 +78,8 @@ def test_clinical_questions_reach_the_handout_only_when_opted_in(project: Projec
     assert "Child bids answered within 3 s" not in names
     project.update_session(replace(session, parent_metrics=("bid_responsiveness",)))
     (skill,) = [
-        s for s in parent_plan(project, "s1", "the handout").skills if s.name.startswith("Child bids")
+        s
+        for s in parent_plan(project, "s1", "the handout").skills
+        if s.name.startswith("Child bids")
     ]
     assert skill.value == 100.0 and skill.target_text == "aim for 60 or more" and skill.met

@@ -84,13 +84,32 @@ def test_two_coders_and_a_supervisor_at_once(pg_server: PgServer, team_url: str)
         assert _raw(pg_server, team_url, "bob", "SELECT id FROM observations ORDER BY id") == [
             ("ob",)
         ]
-        assert _raw(pg_server, team_url, "alice", "SELECT count(*) FROM events WHERE observation_id = 'ob'") == [(0,)]
+        assert _raw(
+            pg_server, team_url, "alice", "SELECT count(*) FROM events WHERE observation_id = 'ob'"
+        ) == [(0,)]
         assert [e.id for e in bob.events("oa")] == [] and [e.id for e in bob.events("ob")] == ["eb"]
-        assert {o.id for o in sue.observations("s1")} == {"o1", "oa", "ob"}  # the supervisor sees all
+        assert {o.id for o in sue.observations("s1")} == {
+            "o1",
+            "oa",
+            "ob",
+        }  # the supervisor sees all
         # ...nor can bob write there, or lift his own blindness.
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _raw(pg_server, team_url, "bob", "INSERT INTO events (id, observation_id, code_id, subject_id, onset_ms, modifiers, note) VALUES ('x', 'oa', 'warmth', 'parent', 1, '{}', '')")
-        assert _raw(pg_server, team_url, "bob", "UPDATE events SET onset_ms = 0 WHERE observation_id = 'oa' RETURNING id") == []
+            _raw(
+                pg_server,
+                team_url,
+                "bob",
+                "INSERT INTO events (id, observation_id, code_id, subject_id, onset_ms, modifiers, note) VALUES ('x', 'oa', 'warmth', 'parent', 1, '{}', '')",
+            )
+        assert (
+            _raw(
+                pg_server,
+                team_url,
+                "bob",
+                "UPDATE events SET onset_ms = 0 WHERE observation_id = 'oa' RETURNING id",
+            )
+            == []
+        )
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             _raw(pg_server, team_url, "bob", "UPDATE observations SET blind = 0 WHERE id = 'ob'")
         with pytest.raises(CommandError, match="no observation 'oa'"):  # not even its name
@@ -102,7 +121,9 @@ def test_two_coders_and_a_supervisor_at_once(pg_server: PgServer, team_url: str)
         with _open(pg_server, team_url, "alice") as alice_laptop:
             assert alice_laptop.events("oa")[0].onset_ms == 1000
             CommandStack(alice).push(EditEvent("ea", onset_ms=1500))
-            with pytest.raises(ConcurrentEditError, match="changed by alice at .* not saved") as err:
+            with pytest.raises(
+                ConcurrentEditError, match="changed by alice at .* not saved"
+            ) as err:
                 CommandStack(alice_laptop).push(EditEvent("ea", onset_ms=900))
             assert isinstance(err.value.current, Event) and err.value.current.onset_ms == 1500
         assert alice.event("ea").onset_ms == 1500
@@ -195,7 +216,12 @@ def test_roles_clinician_auditor_and_the_audit_login(pg_server: PgServer, team_u
             otto.put_segment(Segment("g9", "s1", "x", 0, 10), existed=False)
     # Nobody can write an audit entry in someone else's name, or change one.
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _raw(pg_server, team_url, "alice", """INSERT INTO audit_log (at, "user", action, entity, entity_id, summary, prev_hash, hash) VALUES ('', 'bob', 'x', 'x', 'x', '', '', '')""")
+        _raw(
+            pg_server,
+            team_url,
+            "alice",
+            """INSERT INTO audit_log (at, "user", action, entity, entity_id, summary, prev_hash, hash) VALUES ('', 'bob', 'x', 'x', 'x', '', '', '')""",
+        )
     with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
         pg_server.sql("UPDATE audit_log SET action = 'x'", team_url.rsplit("/", 1)[1])
 

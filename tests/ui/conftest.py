@@ -25,7 +25,7 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def coder_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """"Who is coding?" is answered with what it offers (the remembered name or OS user)."""
+    """ "Who is coding?" is answered with what it offers (the remembered name or OS user)."""
     from ui.dialogs.coder_dialog import CoderDialog
 
     monkeypatch.setattr(CoderDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
