@@ -1,13 +1,14 @@
 """Every user edit is a Command with do/undo; CommandStack runs each in one transaction.
 
-Qt-free: the GUI wraps this stack in a QUndoStack (ui/undo.py). A command validates against
+Qt-free: the GUI's History (ui/history.py) only reflects this one stack. A command validates against
 the observation's scheme snapshot and raises CommandError with a clear message; on any error
 the transaction is rolled back and nothing changes.
 
 A running (not yet ended) state event is stored as a state code with ``offset_ms = None``;
 EndStateEvent gives it an offset. Analyses treat a still-running state as ending at the end of
-the media. Starting a state of an exclusive group ends the group's running state for the same
-subject at the new onset, inside the same command (one undo step).
+the media. Exclusive groups hold for ended states too: adding, ending or editing a state trims,
+splits or removes the overlapping states of its group and subject in the same command (one undo
+step; the rule is in coder/exclusive.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from coder.commands_validate import validate_event, validate_rating
 from coder.errors import AttuneError, CommandError
+from coder.exclusive import ExclusivePlan, group_rivals, plan_exclusive
 from coder.model import Event, Highlight, RatingValue, Segment, new_id
 from coder.store import Project
 
@@ -32,78 +34,114 @@ class Command:
         raise NotImplementedError
 
 
-class AddEvent(Command):
+class _EventEdit(Command):
+    """Stores one event and keeps its exclusive group free of overlaps (coder/exclusive.py).
+
+    Subclasses say what the event becomes; this applies it together with the trims, splits and
+    removals of other states of the same exclusive group and subject, as one undo step.
+    """
+
+    def __init__(self) -> None:
+        self.plan: ExclusivePlan | None = None
+        self.before: Event | None = None  # the stored event before the edit (None: an add)
+
+    def _after(self, project: Project) -> Event:
+        raise NotImplementedError
+
+    def _label(self, name: str) -> str:
+        raise NotImplementedError
+
+    def do(self, project: Project) -> None:
+        after = self._after(project)
+        scheme = project.scheme_for_observation(after.observation_id)
+        code = validate_event(scheme, after)
+        rivals = group_rivals(scheme, after, lambda: project.events(after.observation_id))
+        plan = plan_exclusive(scheme, after, rivals) if rivals is not None else None
+        if plan is not None:
+            after = plan.event
+            validate_event(scheme, after)
+            for _, trimmed in plan.changed:
+                project.update_event(trimmed)
+            for gone in plan.removed:
+                project.delete_event(gone.id)
+            for part in plan.added:
+                project.insert_event(part)
+        if self.before is None:
+            project.insert_event(after)
+        else:
+            project.update_event(after)
+        self.plan = plan
+        self.text = self._label(code.name)
+        if plan is not None and plan.touched:
+            n = len(plan.changed) + len(plan.removed)
+            self.text += f" (adjusts {n} state{'s' if n != 1 else ''} of its group)"
+
+    def undo(self, project: Project) -> None:
+        plan = self.plan
+        if self.before is None:
+            project.delete_event(plan.event.id if plan else self._after(project).id)
+        else:
+            project.update_event(self.before)
+        if plan is not None:
+            for part in plan.added:
+                project.delete_event(part.id)
+            for gone in plan.removed:
+                project.insert_event(gone)
+            for original, _ in plan.changed:
+                project.update_event(original)
+
+    @property
+    def stored(self) -> Event | None:
+        """The event as the last ``do`` stored it (a key press may have been given an end)."""
+        return self.plan.event if self.plan is not None else None
+
+
+class AddEvent(_EventEdit):
     def __init__(self, event: Event) -> None:
+        super().__init__()
         self.event = event
-        self.ended: list[Event] = []  # states of the same exclusive group ended by this add
         self.text = "Add event"
 
-    def do(self, project: Project) -> None:
-        scheme = project.scheme_for_observation(self.event.observation_id)
-        code = validate_event(scheme, self.event)
-        self.text = f"Add {code.name}"
-        self.ended = []
-        group = scheme.group_of(code.id)
-        if code.is_state and group is not None and group.exclusive:
-            running = project.running_events(
-                self.event.observation_id, self.event.subject_id, group.codes
-            )
-            for other in running:
-                if other.onset_ms <= self.event.onset_ms:
-                    if other.onset_ms == self.event.onset_ms:
-                        raise CommandError(
-                            f"a {scheme.code(other.code_id).name} state starts at "
-                            "the same time; move the playhead first"
-                        )
-                    project.update_event(replace(other, offset_ms=self.event.onset_ms))
-                    self.ended.append(other)
-        project.insert_event(self.event)
+    def _after(self, project: Project) -> Event:
+        return self.event
 
-    def undo(self, project: Project) -> None:
-        project.delete_event(self.event.id)
-        for other in self.ended:
-            project.update_event(other)
+    def _label(self, name: str) -> str:
+        return f"Add {name}"
 
 
-class EndStateEvent(Command):
+class EndStateEvent(_EventEdit):
     def __init__(self, event_id: str, offset_ms: int) -> None:
+        super().__init__()
         self.event_id, self.offset_ms = event_id, offset_ms
-        self.before: Event | None = None
         self.text = "End state"
 
-    def do(self, project: Project) -> None:
+    def _after(self, project: Project) -> Event:
         self.before = project.event(self.event_id)
-        after = replace(self.before, offset_ms=self.offset_ms)
-        validate_event(project.scheme_for_observation(after.observation_id), after)
-        project.update_event(after)
+        return replace(self.before, offset_ms=self.offset_ms)
 
-    def undo(self, project: Project) -> None:
-        assert self.before is not None
-        project.update_event(self.before)
+    def _label(self, name: str) -> str:
+        return f"End {name}"
 
 
-class EditEvent(Command):
+class EditEvent(_EventEdit):
     """Move, resize, recode, change subject, modifiers or note of one event."""
 
     FIELDS = ("onset_ms", "offset_ms", "code_id", "subject_id", "modifiers", "note")
 
     def __init__(self, event_id: str, **changes: Any) -> None:
+        super().__init__()
         unknown = set(changes) - set(self.FIELDS)
         if unknown:
             raise CommandError(f"cannot edit {', '.join(sorted(unknown))} of an event")
         self.event_id, self.changes = event_id, changes
-        self.before: Event | None = None
         self.text = "Edit event" if set(changes) != {"note"} else "Edit note"
 
-    def do(self, project: Project) -> None:
+    def _after(self, project: Project) -> Event:
         self.before = project.event(self.event_id)
-        after = replace(self.before, **self.changes)
-        validate_event(project.scheme_for_observation(after.observation_id), after)
-        project.update_event(after)
+        return replace(self.before, **self.changes)
 
-    def undo(self, project: Project) -> None:
-        assert self.before is not None
-        project.update_event(self.before)
+    def _label(self, name: str) -> str:
+        return "Edit note" if set(self.changes) == {"note"} else f"Edit {name}"
 
 
 class DeleteEvents(Command):
@@ -119,6 +157,27 @@ class DeleteEvents(Command):
     def undo(self, project: Project) -> None:
         for e in reversed(self.deleted):
             project.insert_event(e)
+
+
+class SetFinal(Command):
+    """Mark an observation final (coding finished) or not; undoable and audited like any edit.
+
+    While any observation of a session is not final, coders who code it blind see only their
+    own work (coder/app/visibility.py).
+    """
+
+    def __init__(self, observation_id: str, final: bool = True) -> None:
+        self.observation_id, self.final = observation_id, final
+        self.before: bool | None = None
+        self.text = "Mark final" if final else "Reopen for coding"
+
+    def do(self, project: Project) -> None:
+        self.before = project.observation(self.observation_id).final
+        project.set_observation_final(self.observation_id, self.final)
+
+    def undo(self, project: Project) -> None:
+        assert self.before is not None
+        project.set_observation_final(self.observation_id, self.before)
 
 
 class SetRating(Command):

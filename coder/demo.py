@@ -10,13 +10,21 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from coder.analysis.highlights import suggest_highlights
 from coder.analysis.motion_cache import session_motion
-from coder.commands import AddEvent, AddHighlight, AddSegment, CommandStack, Composite, SetRating
-from coder.media.probe import media_from_probe, probe
+from coder.app.usecases import add_session_from_video, create_project, new_observation
+from coder.commands import (
+    AddEvent,
+    AddHighlight,
+    AddSegment,
+    CommandStack,
+    Composite,
+    SetFinal,
+    SetRating,
+)
 from coder.media.synth import write_demo_video
 from coder.model import (
     Code,
@@ -24,20 +32,17 @@ from coder.model import (
     Event,
     FreezePoint,
     Highlight,
-    Observation,
     RatingPer,
     Scheme,
     Segment,
-    Session,
     new_id,
 )
-from coder.schemes import load_shipped, scheme_content_hash
-from coder.store import Project
+from coder.progress import Progress
+from coder.schemes import load_shipped
 
 DEMO_SCHEME = "attachment-core"
 PROJECT_NAME = "demo.attune"
 VIDEO_NAME = "demo-session.mp4"
-Progress = Callable[[float], None]
 
 
 def build_demo(
@@ -53,23 +58,22 @@ def build_demo(
     for stale in (project_path, Path(f"{project_path}-wal"), Path(f"{project_path}-shm")):
         if stale.exists():
             os.remove(stale)  # the demo is regenerated from scratch each time
-    result = probe(video)
-    media = media_from_probe(video, result)
     scheme, text = load_shipped(DEMO_SCHEME)
-    with Project.create(project_path, user="demo") as project:
-        snapshot = project.adopt_scheme(scheme, text, scheme_content_hash(text))
-        session = Session(
-            id=new_id(),
+    with create_project(project_path, (scheme, text), user="demo") as project:
+        session = add_session_from_video(
+            project,
+            video,
             label="Demo session",
-            media_id=media.id,
-            family="Demo family",
             consent=Consent(treatment=True, supervision=True, show_to_parents=True),
+        )
+        session = replace(
+            session,
+            family="Demo family",
             goal="Noticing and following Sam's lead in play",
             practice_point="Pause, watch what Sam does, and say it out loud.",
         )
-        with project.transaction():
-            project.add_media(media, result.frame_times_ms)
-            project.add_session(session)
+        project.update_session(session)
+        media = project.media(session.media_id or "")
         stack = CommandStack(project)
         segments = _segments(scheme, session.id, media.duration_ms)
         if segments:
@@ -78,21 +82,13 @@ def build_demo(
         first = _events(scheme, "", media.duration_ms, rng)
         coders = (("Therapist A", first, False), ("Supervisor B", _second_coder(first, rng), True))
         for coder, events, blind in coders:
-            obs = Observation(
-                id=new_id(),
-                session_id=session.id,
-                coder=coder,
-                snapshot_id=snapshot.id,
-                name=f"Demo session/{coder}",
-                blind=blind,
-            )
-            project.add_observation(obs)
+            obs = new_observation(project, session, coder, blind=blind)
             adds = [AddEvent(_with_observation(e, obs.id)) for e in events]
             stack.push(Composite(f"Demo codes of {coder}", adds))
             ratings = _ratings(scheme, obs.id, segments, rng)
             if ratings:
                 stack.push(Composite("Demo ratings", ratings))
-            project.set_observation_final(obs.id, True)
+            stack.push(SetFinal(obs.id))
         highlights = _highlights(scheme, session.id, first, media.duration_ms)
         if highlights:
             stack.push(Composite("Demo highlights", [AddHighlight(h) for h in highlights]))

@@ -67,3 +67,7 @@ class ConcurrentEditError(CommandError):
 
 class PermissionDeniedError(ProjectError):
     """The database server refused this change for the login's role (team projects)."""
+
+
+class BlindCodingError(ProjectError):
+    """Another coder's work is hidden from a coder who codes the same session blind."""

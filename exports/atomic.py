@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-from coder.errors import Cancelled, ImportFormatError
-
-Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
+from coder.errors import ImportFormatError
 
 
 @contextmanager
@@ -45,6 +42,3 @@ def atomic_write(
         raise
 
 
-def check_cancel(cancel: Cancel | None, what: str) -> None:
-    if cancel is not None and cancel():
-        raise Cancelled(f"{what} cancelled; nothing was written")

@@ -18,7 +18,8 @@ from xml.etree import ElementTree as ET
 
 from coder.errors import ImportFormatError
 from coder.model import Code, CodeKind, Event, Scheme, Subject, new_id
-from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from coder.progress import Cancel, Progress, check_cancel
+from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

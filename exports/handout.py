@@ -10,16 +10,13 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import markupsafe
 
+from coder.progress import Progress
 from exports.handout_content import HandoutContent, TrendSeries
-
-Progress = Callable[[float], None]
-
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("exports", "templates"),

@@ -17,9 +17,7 @@ import numpy as np
 
 from coder.app.parent import ParentHighlight, ParentSkill, ParentTrend, parent_plan
 from coder.errors import Cancelled, ProjectError
-
-Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
+from coder.progress import Cancel, Progress
 
 SkillRow = ParentSkill
 TrendSeries = ParentTrend

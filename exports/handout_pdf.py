@@ -6,14 +6,13 @@ No metadata beyond a generic title is written (no author, no file paths, no code
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from coder.progress import Progress
 from exports.handout_content import HandoutContent, TrendSeries
 
-Progress = Callable[[float], None]
 BROWN = (122, 75, 42)
 GREEN = (60, 122, 60)
 INK = (45, 42, 38)

@@ -27,7 +27,8 @@ from coder.model import (
     Segment,
     Session,
 )
-from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from coder.progress import Cancel, Progress, check_cancel
+from exports.atomic import atomic_write
 from exports.json_check import check_document
 
 FORMAT, VERSION = "attune-json", 1

@@ -23,10 +23,9 @@ import numpy as np
 from coder.app.parent import ParentHighlight, parent_plan
 from coder.errors import Cancelled, MediaError
 from coder.media import audio
+from coder.progress import Cancel, Progress
 from exports.overlay import caption_band, title_card
 
-Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
 Frame = np.ndarray[Any, np.dtype[np.uint8]]
 TITLE_LINE_S = 3.0  # the highlight's title shows for its first seconds
 

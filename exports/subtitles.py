@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from coder.progress import Cancel, Progress, check_cancel
+from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
 
 POINT_MS = 1000

@@ -14,7 +14,8 @@ import pandas as pd
 
 from coder.analysis.metrics import compute_metrics
 from coder.model import MetricKind
-from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from coder.progress import Cancel, Progress, check_cancel
+from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
 from exports.cells import safe_cell
 

@@ -14,9 +14,10 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from coder.progress import Cancel, Progress, check_cancel
 from coder.timebase import TimeBase
 from coder.timefmt import format_clock
-from exports.atomic import Cancel, Progress, atomic_write, check_cancel
+from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
 from exports.cells import safe_cell
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from coder import __version__
 from coder.errors import AttuneError
+from ui.cli_common import add_as_option
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_feedback.register(sub)
     cli_analysis.register(sub)
     cli_sequential.register(sub)
+    add_as_option(parser)
     return parser
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import AttuneError
+from ui.cli_common import open_project
 
 
 def register(sub: Any) -> None:
@@ -33,13 +34,12 @@ def register(sub: Any) -> None:
 
 def _reliability(args: argparse.Namespace) -> int:
     from coder.reliability.compare import compare_many
-    from coder.store import Project
 
     obs = args.observations
     if len(obs) < 2 or len(obs) % 2:
         raise AttuneError("--observations takes pairs: A B [A2 B2 ...]")
     pairs = list(zip(obs[::2], obs[1::2], strict=True))
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         result = compare_many(
             project,
             pairs,

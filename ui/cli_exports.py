@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import AttuneError
+from ui.cli_common import open_project
 
 FORMATS = [
     "csv",
@@ -87,11 +88,10 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from coder.store import Project
     from exports.dispatch import write_export
 
     out = Path(args.out)
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         write_export(
             project,
             args.format,
@@ -129,11 +129,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _clips(args: argparse.Namespace) -> int:
+    from coder.app.usecases import find_session
     from coder.media.clip import ClipRequest, cut_clips
-    from coder.store import Project
-    from ui.cli_project import find_session
 
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         requests: list[ClipRequest] = []
         if args.range:
             session = find_session(project, args.session) if args.session else project.sessions()[0]

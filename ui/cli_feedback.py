@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import ProjectError
+from ui.cli_common import open_project
 
 
 def register(sub: Any) -> None:
@@ -43,10 +44,9 @@ def register(sub: Any) -> None:
 
 def _highlights(args: argparse.Namespace) -> int:
     from coder.analysis.highlights import suggest_highlights
-    from coder.store import Project
-    from ui.cli_project import find_session
+    from coder.app.usecases import find_session
 
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         session = find_session(project, args.session)
         if not args.suggest:
             rows: list[dict[str, Any]] = [
@@ -90,11 +90,10 @@ def _progress(fraction: float) -> None:
 
 
 def _reel(args: argparse.Namespace) -> int:
-    from coder.store import Project
+    from coder.app.usecases import find_session
     from exports.reel import ReelOptions, make_reel
-    from ui.cli_project import find_session
 
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         session = find_session(project, args.session)
         watermark = f"For {session.family or 'your family'} only" if args.watermark else ""
         options = ReelOptions(
@@ -106,15 +105,14 @@ def _reel(args: argparse.Namespace) -> int:
 
 
 def _handout(args: argparse.Namespace) -> int:
-    from coder.store import Project
+    from coder.app.usecases import find_session
     from exports.handout import write_handout_html, write_handout_pdf
     from exports.handout_content import build_handout_content
-    from ui.cli_project import find_session
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise ProjectError(f"{out}: the handout is written as .html or .pdf; change the file name")
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         session = find_session(project, args.session)
         content = build_handout_content(project, session.id, watermark=args.watermark)
     if out.suffix.lower() == ".pdf":

@@ -8,13 +8,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from coder.errors import AttuneError, CommandError, ProjectError
-from coder.model import Event, ModifierKind, ModifierValue, Observation, Scheme, Session, new_id
+from coder.app.usecases import (
+    add_session_from_video,
+    create_project,
+    find_session,
+    load_scheme_ref,
+    new_observation,
+)
+from ui import cli_events
+from ui.cli_common import open_project, user_of
 
 
 def register(sub: Any) -> None:
@@ -49,58 +55,46 @@ def _register_project(sub: Any) -> None:
     p_new.add_argument("--scheme", required=True, help="shipped scheme id or YAML file")
     p_new.set_defaults(handler=_project_new)
 
-    p_session = sub.add_parser("session", help="add sessions (videos)")
+    p_session = sub.add_parser("session", help="add and list sessions (videos)")
     ss = p_session.add_subparsers(dest="session_command", metavar="ACTION", required=True)
     p_add = ss.add_parser("add", help="add a session video to a project")
     p_add.add_argument("file")
     p_add.add_argument("video")
     p_add.add_argument("--label", default=None)
     p_add.set_defaults(handler=_session_add)
+    p_slist = ss.add_parser("list", help="list sessions: ids, labels, video, observations")
+    p_slist.add_argument("file")
+    p_slist.add_argument("--json", action="store_true")
+    p_slist.set_defaults(handler=_session_list)
 
-    p_obs = sub.add_parser("observation", help="create observations (session x coder)")
+    p_obs = sub.add_parser("observation", help="create, list and finish observations")
     so = p_obs.add_subparsers(dest="observation_command", metavar="ACTION", required=True)
     p_onew = so.add_parser("new", help="start a coder's observation of a session")
     p_onew.add_argument("file")
     p_onew.add_argument("--session", required=True, help="session id or label")
-    p_onew.add_argument("--coder", required=True)
+    p_onew.add_argument("--coder", default=None, help="coder's name (default: --as / you)")
     p_onew.add_argument("--name", default=None)
     p_onew.add_argument("--blind", action="store_true")
     p_onew.set_defaults(handler=_observation_new)
+    p_olist = so.add_parser(
+        "list", help="list the observations you may see: ids, names, coder, blind, final"
+    )
+    p_olist.add_argument("file")
+    p_olist.add_argument("--session", default=None, help="session id or label")
+    p_olist.add_argument("--json", action="store_true")
+    p_olist.set_defaults(handler=_observation_list)
+    p_final = so.add_parser(
+        "final", help="mark an observation final (others' blind work shows once all are)"
+    )
+    p_final.add_argument("file")
+    p_final.add_argument("--observation", required=True, help="observation id or name")
+    p_final.add_argument("--reopen", action="store_true", help="mark it not final again")
+    p_final.set_defaults(handler=_observation_final)
 
-    p_events = sub.add_parser("events", help="add and list events")
-    se = p_events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
-    p_eadd = se.add_parser("add", help="add one event (prints its id once durable)")
-    p_eadd.add_argument("file")
-    p_eadd.add_argument("--observation", required=True)
-    p_eadd.add_argument("--code", required=True)
-    p_eadd.add_argument("--subject", required=True)
-    p_eadd.add_argument("--at", type=int, required=True, metavar="MS")
-    p_eadd.add_argument("--until", type=int, default=None, metavar="MS")
-    p_eadd.add_argument("--modifier", action="append", default=[], metavar="K=V")
-    p_eadd.add_argument("--note", default="")
-    p_eadd.set_defaults(handler=_events_add)
-    p_elist = se.add_parser("list", help="list events")
-    p_elist.add_argument("file")
-    p_elist.add_argument("--observation", default=None)
-    p_elist.add_argument("--json", action="store_true")
-    p_elist.set_defaults(handler=_events_list)
+    cli_events.register(sub)
 
 
 # --- schemes -----------------------------------------------------------------------------
-
-
-def load_scheme_arg(value: str) -> tuple[Scheme, str]:
-    """A shipped scheme id or a path to a YAML file -> (scheme, source text)."""
-    from coder import schemes
-
-    if value in schemes.shipped_scheme_paths():
-        return schemes.load_shipped(value)
-    path = Path(value)
-    if not path.exists():
-        known = ", ".join(sorted(schemes.shipped_scheme_paths()))
-        raise AttuneError(f"unknown scheme '{value}': not a shipped id ({known}) nor a file")
-    scheme = schemes.load_scheme(path)
-    return scheme, path.read_text(encoding="utf-8")
 
 
 def _scheme_list(args: argparse.Namespace) -> int:
@@ -128,7 +122,7 @@ def _scheme_validate(args: argparse.Namespace) -> int:
 
 
 def _scheme_show(args: argparse.Namespace) -> int:
-    scheme, _text = load_scheme_arg(args.scheme)
+    scheme, _text = load_scheme_ref(args.scheme)
     if args.json:
         print(json.dumps(dataclasses.asdict(scheme), indent=2, ensure_ascii=False))
         return 0
@@ -148,144 +142,97 @@ def _scheme_show(args: argparse.Namespace) -> int:
 # --- project, sessions, observations -------------------------------------------------------
 
 
-def _user() -> str:
-    return os.environ.get("ATTUNE_USER") or os.environ.get("USER") or "unknown"
-
-
 def _project_new(args: argparse.Namespace) -> int:
-    from coder.schemes import scheme_content_hash
-    from coder.store import Project
-
-    scheme, text = load_scheme_arg(args.scheme)
-    with Project.create(args.file, user=_user()) as project:
-        project.adopt_scheme(scheme, text, scheme_content_hash(text))
+    create_project(args.file, args.scheme, user=user_of(args)).close()
     print(args.file)
     return 0
 
 
 def _session_add(args: argparse.Namespace) -> int:
-    from coder.media.probe import media_from_probe, probe
-    from coder.store import Project
-
-    result = probe(args.video)
-    media = media_from_probe(args.video, result)
-    session = Session(id=new_id(), label=args.label or Path(args.video).stem, media_id=media.id)
-    with Project.open(args.file, user=_user()) as project, project.transaction():
-        project.add_media(media, result.frame_times_ms)
-        project.add_session(session)
+    with open_project(args) as project:
+        session = add_session_from_video(project, args.video, label=args.label)
     print(session.id)
     return 0
 
 
-def find_session(project: Any, value: str) -> Session:
-    sessions = project.sessions()
-    matches = [s for s in sessions if s.id == value] or [s for s in sessions if s.label == value]
-    if len(matches) != 1:
-        labels = ", ".join(s.label for s in sessions) or "none"
-        what = "several sessions are" if matches else "no session is"
-        raise ProjectError(f"{what} called '{value}' (sessions: {labels}); use the session id")
-    return matches[0]  # type: ignore[no-any-return]
+def _session_list(args: argparse.Namespace) -> int:
+    with open_project(args, read_only=True) as project:
+        rows = []
+        for s in project.sessions():
+            media = project.media(s.media_id) if s.media_id else None
+            rows.append(
+                {
+                    "id": s.id,
+                    "label": s.label,
+                    "video": Path(media.path).name if media else None,
+                    "duration_ms": media.duration_ms if media else None,
+                    "observations": len(project.observations(s.id)),
+                    "hidden_observations": project.hidden_count(s.id),
+                    "consent": dataclasses.asdict(s.consent),
+                }
+            )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for r in rows:
+        hidden = f" (+{r['hidden_observations']} hidden)" if r["hidden_observations"] else ""
+        print(
+            f"{r['id']}\t{r['label']}\t{r['video'] or '(no video)'}\t"
+            f"{r['observations']} observation(s){hidden}"
+        )
+    return 0
 
 
 def _observation_new(args: argparse.Namespace) -> int:
-    from coder.store import Project
-
-    with Project.open(args.file, user=_user()) as project:
+    with open_project(args) as project:
         session = find_session(project, args.session)
-        snapshots = project.snapshots()
-        if not snapshots:
-            raise ProjectError(f"{args.file}: the project has no coding scheme; adopt one first")
-        obs = Observation(
-            id=new_id(),
-            session_id=session.id,
-            coder=args.coder,
-            snapshot_id=snapshots[-1].id,
-            name=args.name or f"{session.label}/{args.coder}",
-            blind=args.blind,
+        obs = new_observation(
+            project, session, args.coder or user_of(args), name=args.name, blind=args.blind
         )
-        project.add_observation(obs)
     print(obs.id)
     return 0
 
 
-# --- events --------------------------------------------------------------------------------
-
-
-def parse_modifiers(scheme: Scheme, pairs: list[str]) -> dict[str, ModifierValue]:
-    values: dict[str, ModifierValue] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep:
-            raise CommandError(f"--modifier '{pair}': write it as name=value")
-        try:
-            modifier = scheme.modifier(key)
-        except KeyError:
-            known = ", ".join(m.id for m in scheme.modifiers) or "none"
-            raise CommandError(f"--modifier '{key}': unknown modifier (known: {known})") from None
-        if modifier.kind is ModifierKind.NUMERIC:
-            try:
-                values[key] = float(raw)
-            except ValueError:
-                raise CommandError(f"--modifier '{pair}': '{raw}' is not a number") from None
-        elif modifier.kind is ModifierKind.MULTIPLE:
-            values[key] = tuple(v for v in raw.split(",") if v)
-        else:
-            values[key] = raw
-    return values
-
-
-def _events_add(args: argparse.Namespace) -> int:
-    from coder.commands import AddEvent, CommandStack
-    from coder.store import Project
-
-    with Project.open(args.file, user=_user()) as project:
-        obs = project.find_observation(args.observation)
-        scheme = project.scheme_for_observation(obs.id)
-        event = Event(
-            id=new_id(),
-            observation_id=obs.id,
-            code_id=args.code,
-            subject_id=args.subject,
-            onset_ms=args.at,
-            offset_ms=args.until,
-            modifiers=parse_modifiers(scheme, args.modifier),
-            note=args.note,
-        )
-        CommandStack(project).push(AddEvent(event))  # durable when push returns
-    print(event.id)
-    return 0
-
-
-def event_to_dict(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "observation_id": event.observation_id,
-        "code": event.code_id,
-        "subject": event.subject_id,
-        "onset_ms": event.onset_ms,
-        "offset_ms": event.offset_ms,
-        "modifiers": {
-            k: list(v) if isinstance(v, tuple) else v for k, v in event.modifiers.items()
-        },
-        "note": event.note,
-    }
-
-
-def _events_list(args: argparse.Namespace) -> int:
-    from coder.store import Project
-
-    with Project.open(args.file, read_only=True, user=_user()) as project:
-        if args.observation:
-            observations = [project.find_observation(args.observation)]
-        else:
-            observations = project.observations()
-        rows = [event_to_dict(e) for obs in observations for e in project.events(obs.id)]
+def _observation_list(args: argparse.Namespace) -> int:
+    with open_project(args, read_only=True) as project:
+        session_id = find_session(project, args.session).id if args.session else None
+        labels = {s.id: s.label for s in project.sessions()}
+        rows = [
+            {
+                "id": o.id,
+                "name": o.name,
+                "session_id": o.session_id,
+                "session": labels.get(o.session_id, ""),
+                "coder": o.coder,
+                "blind": o.blind,
+                "final": o.final,
+                "events": len(project.events(o.id)),
+            }
+            for o in project.observations(session_id)
+        ]
+        hidden = project.hidden_count(session_id)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        for row in rows:
-            until = "" if row["offset_ms"] is None else f"-{row['offset_ms']}"
-            print(f"{row['id']}\t{row['onset_ms']}{until}\t{row['subject']}\t{row['code']}")
+        for r in rows:
+            flags = ",".join(f for f in ("blind", "final") if r[f]) or "-"
+            print(f"{r['id']}\t{r['name']}\t{r['coder']}\t{flags}\t{r['events']} event(s)")
+    if hidden:
+        print(
+            f"{hidden} observation(s) of other coders hidden: you code blind until every "
+            "observation of the session is final",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _observation_final(args: argparse.Namespace) -> int:
+    from coder.commands import CommandStack, SetFinal
+
+    with open_project(args) as project:
+        obs = project.find_observation(args.observation)
+        CommandStack(project).push(SetFinal(obs.id, not args.reopen))
+    print(f"{obs.id}\t{'reopened' if args.reopen else 'final'}")
     return 0
 
 
@@ -296,7 +243,7 @@ def _demo(args: argparse.Namespace) -> int:
     from coder.demo import build_demo
 
     out = Path(args.out) if args.out else None
-    project_path = build_demo(out, seconds=args.seconds, progress=_print_progress)
+    project_path = build_demo(out, seconds=args.seconds, progress=_demo_progress)
     print(project_path)
     if args.no_gui:
         return 0
@@ -305,7 +252,7 @@ def _demo(args: argparse.Namespace) -> int:
     return run_gui(str(project_path))
 
 
-def _print_progress(fraction: float) -> None:
+def _demo_progress(fraction: float) -> None:
     if sys.stderr.isatty():
         print(f"\rgenerating demo... {fraction:4.0%}", end="", file=sys.stderr, flush=True)
         if fraction >= 1.0:

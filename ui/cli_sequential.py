@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import AttuneError, ProjectLockedError
+from ui.cli_common import open_project
 
 
 def register(sub: Any) -> None:
@@ -95,7 +96,6 @@ def _fmt(value: float, digits: int = 2) -> str:
 def _sequential(args: argparse.Namespace) -> int:
     from coder.analysis.behaviour import Behaviour, parse_all
     from coder.analysis.loading import load_observations
-    from coder.store import Project
 
     given, target = Behaviour.parse(args.given), Behaviour.parse(args.target)
     stream = parse_all(args.codes) if args.codes else None
@@ -103,7 +103,7 @@ def _sequential(args: argparse.Namespace) -> int:
         raise AttuneError(f"--lag must be 1 or more (got {args.lag})")
     if args.unit <= 0:
         raise AttuneError(f"--unit must be longer than 0 s (got {args.unit:g})")
-    with Project.open(args.file, read_only=True) as project:
+    with open_project(args, read_only=True) as project:
         wanted = [given, target, *(stream or [])]
         sessions = load_observations(project, args.observation, wanted)
     # Report observations by the key the user typed (never a stored label).
@@ -217,8 +217,7 @@ def _synchrony(args: argparse.Namespace) -> int:
     from coder.analysis.motion import MotionSettings, Region
     from coder.analysis.motion_cache import check_regions, session_motion
     from coder.analysis.synchrony import SynchronySettings, windowed_cross_lagged
-    from coder.store import Project
-    from ui.cli_project import find_session
+    from coder.app.usecases import find_session
 
     regions = [Region.parse(r) for r in args.region] if args.region else None
     if regions is not None:
@@ -239,9 +238,9 @@ def _synchrony(args: argparse.Namespace) -> int:
             print(f"\rmotion energy {f:4.0%}", end="", file=sys.stderr, flush=True)
 
     try:
-        project = Project.open(args.file)
+        project = open_project(args)
     except ProjectLockedError:  # open in the app: analyse read-only, without caching
-        project = Project.open(args.file, read_only=True)
+        project = open_project(args, read_only=True)
     with project:
         session = find_session(project, args.session)
         series, computed = session_motion(project, session.id, regions, motion, progress=progress)

@@ -11,9 +11,8 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
 from coder.errors import AttuneError, Cancelled
+from coder.progress import Cancel, Progress
 
-Progress = Callable[[float], None]  # fraction done, 0..1
-Cancel = Callable[[], bool]  # True once the user pressed Cancel
 Job = Callable[[Progress, Cancel], Any]
 
 

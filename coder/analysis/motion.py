@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,8 @@ import av
 import numpy as np
 
 from coder.errors import AttuneError, Cancelled, MediaError
+from coder.progress import Cancel, Progress
 
-Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 

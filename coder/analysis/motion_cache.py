@@ -15,10 +15,8 @@ from typing import Any
 import numpy as np
 
 from coder.analysis.motion import (
-    Cancel,
     MotionSeries,
     MotionSettings,
-    Progress,
     Region,
     cache_key,
     default_regions,
@@ -26,6 +24,7 @@ from coder.analysis.motion import (
 )
 from coder.errors import AttuneError, ProjectError
 from coder.model import new_id
+from coder.progress import Cancel, Progress
 
 
 def _series(row: Any, regions: Sequence[Region], settings: MotionSettings) -> MotionSeries:

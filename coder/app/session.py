@@ -10,7 +10,9 @@ incrementally from them.
 
 Coding by key press lives here too (``press``): a point code adds a point event at the frame
 shown (moved back by ``reaction_ms``); a state code starts a state, and the same code for the
-same subject again ends it (at least one frame long). The subject is the one-shot prefix if
+same subject again ends it (at least one frame long) — the running one, or one coded earlier
+that the time falls inside (``KeyCoding.code_press``, shared with the CLI, which names the
+subject itself and gets a ``Pressed`` back or a CommandError). The subject is the one-shot prefix if
 one was given within ``PREFIX_TIMEOUT_S`` (``prefix_subject``), else the code's only subject,
 else the active subject, else the code's first. Exclusive groups are the AddEvent command's.
 
@@ -25,19 +27,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from coder.commands import AddEvent, Command, CommandStack, EndStateEvent
+from coder.app.coding import KeyCoding, ModifierChooser, Pressed
+from coder.commands import Command, CommandStack
 from coder.errors import CommandError, ProjectError
 from coder.model import (
     Code,
     Event,
     Highlight,
-    ModifierValue,
     Observation,
     RatingValue,
     Scheme,
     Segment,
     Session,
-    new_id,
 )
 from coder.store import Change, Project
 from coder.timebase import TimeBase
@@ -59,11 +60,11 @@ class EditRefused:
 
 SessionMessage = Change | SelectionChanged | EditRefused
 Listener = Callable[[SessionMessage], None]
-ModifierChooser = Callable[[Code], dict[str, ModifierValue]]
+__all__ = ["CodingSession", "EditRefused", "ModifierChooser", "Pressed", "SelectionChanged"]
 PREFIX_TIMEOUT_S = 2.0  # a subject prefix applies to a code pressed within this time
 
 
-class CodingSession:
+class CodingSession(KeyCoding):
     def __init__(
         self,
         project: Project,
@@ -188,18 +189,18 @@ class CodingSession:
         if self.read_only:
             self.refuse("This project is open read-only; codes cannot be added.")
             return False
-        code = self.scheme.code(code_id)
-        subject = self.subject_for(code)
-        at = self.coding_time(at_ms)
-        if code.is_state:
-            running = self.project.running_events(self.observation_id, subject, [code.id])
-            if running:
-                event = running[-1]
-                end = at if at > event.onset_ms else self.timebase.step(event.onset_ms, 1)
-                return self.apply(EndStateEvent(event.id, end))
-        modifiers = choose_modifiers(code) if code.modifiers and choose_modifiers else {}
-        event = Event(new_id(), self.observation_id, code.id, subject, at, None, modifiers)
-        return self.apply(AddEvent(event))
+        try:
+            code = self._code(code_id)
+            self.code_press(
+                code_id,
+                self.coding_time(at_ms),
+                subject=self.subject_for(code),
+                modifiers=choose_modifiers,
+            )
+        except CommandError as exc:
+            self._emit(EditRefused(str(exc)))
+            return False
+        return True
 
     # --- selection ---------------------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,10 +27,9 @@ import numpy as np
 from coder.errors import Cancelled, MediaError
 from coder.media import audio as audio_mod
 from coder.media.probe import probe
+from coder.progress import Cancel, Progress
 from coder.timebase import TimeBase
 
-Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
 MS = Fraction(1, 1000)
 
 

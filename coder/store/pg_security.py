@@ -14,9 +14,9 @@ Five group roles, one per kind of team member; each person's own login is a memb
   their observations, events, segments, highlights); writes highlights of those sessions.
 - ``attune_auditor``: reads everything, writes nothing.
 
-The blind rule is the one in ``Project.observations_visible_to`` (and app-core's visibility
-function): a login that has a blind observation in a session sees other observations of that
-session only when its own are all final and theirs is final too. ``attune_observation_visible``
+The blind rule is the one in ``coder/app/visibility.py``: a login that has a blind observation
+in a session sees the other observations of that session only when every observation of it
+(but the supervisor's "Consensus") is final. ``attune_observation_visible``
 states it in SQL; events and ratings inherit it because their policy asks whether their
 observation is visible to the same login. It holds for any SQL typed under that login.
 
@@ -58,8 +58,8 @@ FUNCTIONS = (
     AS $$ SELECT c = session_user
         OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.session_id = s
                        AND o.coder = session_user AND o.blind <> 0)
-        OR (f <> 0 AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.session_id = s
-                                   AND o.coder = session_user AND o.final = 0)) $$""",
+        OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.session_id = s
+                       AND o.final = 0 AND o.coder <> 'Consensus') $$""",
     """CREATE OR REPLACE FUNCTION attune_owns_observation(obs text) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT EXISTS (SELECT 1 FROM observations o WHERE o.id = obs

@@ -409,14 +409,11 @@ class Project(Queries):
 
     # --- blind coding ---------------------------------------------------------------------
     def observations_visible_to(self, session_id: str, coder: str) -> list[Observation]:
-        """A blind coder sees others' observations only once their own and those are final.
+        """What ``coder`` may see of a session (the one blind rule, coder/app/visibility.py).
 
         On a team server the same rule is enforced by row-level security
         (``coder.store.pg_security``), so this filter then changes nothing.
         """
-        all_obs = self.observations(session_id)
-        own = [o for o in all_obs if o.coder == coder]
-        if not any(o.blind for o in own):
-            return all_obs
-        own_final = all(o.final for o in own)
-        return [o for o in all_obs if o.coder == coder or (own_final and o.final)]
+        from coder.app.visibility import visible_among
+
+        return visible_among(self._all_observations(session_id), coder)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from coder.app.visibility import require_visible, visible_among
 from coder.errors import ProjectError
 from coder.limits import MAX_FRAMES, MAX_MEDIA_MS, time_problem
 from coder.model import (
@@ -35,10 +36,12 @@ from coder.store.cameras import CameraQueries
 
 class Queries(CameraQueries):
     db: Backend
+    user: str  # who is looking: reads of observations and events obey blind coding for them
 
     def __init__(self, db: Backend) -> None:
         super().__init__()
         self.db = db
+        self.user = ""
 
     def _one(self, sql: str, key: str) -> Row | None:
         return self.db.execute(sql, (key,)).fetchone()
@@ -152,6 +155,28 @@ class Queries(CameraQueries):
 
     # --- observations ------------------------------------------------------------------------
     def observations(self, session_id: str | None = None) -> list[Observation]:
+        """The observations the project's user may see (blind coding: coder/app/visibility.py)."""
+        return visible_among(self._all_observations(session_id), self.user)
+
+    def hidden_count(self, session_id: str | None = None) -> int:
+        """How many observations blind coding hides from the project's user."""
+        return len(self._all_observations(session_id)) - len(self.observations(session_id))
+
+    def observation_count(self, session_id: str | None = None) -> int:
+        """How many observations there are, seen or hidden (a count reveals no coding)."""
+        return len(self._all_observations(session_id))
+
+    def may_see_observation(self, observation_id: str, viewer: str) -> bool:
+        """Whether blind coding lets ``viewer`` see this observation."""
+        row = self._require(
+            self._one("SELECT * FROM observations WHERE id = ?", observation_id),
+            "observation",
+            observation_id,
+        )
+        obs = R.observation_from_row(row)
+        return obs in visible_among(self._all_observations(obs.session_id), viewer)
+
+    def _all_observations(self, session_id: str | None = None) -> list[Observation]:
         if session_id is None:
             rows = self.db.execute("SELECT * FROM observations ORDER BY rowid").fetchall()
         else:
@@ -163,10 +188,13 @@ class Queries(CameraQueries):
     def observation(self, observation_id: str) -> Observation:
         row = self._one("SELECT * FROM observations WHERE id = ?", observation_id)
         row = self._require(row, "observation", observation_id)
-        return self._shown("observation", R.observation_from_row(row), row)
+        obs = R.observation_from_row(row)
+        if self.user:
+            require_visible(obs, self._all_observations(obs.session_id), self.user)
+        return self._shown("observation", obs, row)
 
     def find_observation(self, key: str) -> Observation:
-        """By id, by name, or as "session label/coder"."""
+        """By id, by name, or as "session label/coder" — among those the user may see."""
         everything = self.observations()
         for field in ("id", "name"):
             found = [o for o in everything if getattr(o, field) == key]
@@ -178,8 +206,11 @@ class Queries(CameraQueries):
         found = [o for o in everything if f"{labels.get(o.session_id)}/{o.coder}" == key]
         if len(found) == 1:
             return found[0]
-        names = ", ".join(repr(o.name or o.id) for o in everything) or "none"
-        raise ProjectError(f"no observation '{key}' (observations: {names})")
+        self._check_visible(key)  # an id blind coding hides: say so rather than "no such"
+        raise ProjectError(
+            f"{self.db.name}: no observation '{key}' (attune observation list FILE shows "
+            f"the {len(everything)} you can open)"
+        )
 
     def add_observation(self, obs: Observation) -> None:
         if not obs.created_at:
@@ -203,8 +234,27 @@ class Queries(CameraQueries):
             )
             self.record("changed", "observation", observation_id, before, after)
 
+    def remove_observation(self, observation_id: str) -> Observation:
+        """Remove an observation that holds no events or ratings (undo of its creation)."""
+        with self.transaction():
+            before, version = self._require(
+                self._load("observation", observation_id), "observation", observation_id
+            )
+            for table in ("events", "rating_values"):
+                row = self.db.execute(
+                    f"SELECT 1 FROM {table} WHERE observation_id = ? LIMIT 1", (observation_id,)
+                ).fetchone()
+                if row is not None:
+                    raise ProjectError(
+                        f"observation {observation_id} holds coding; it cannot be removed"
+                    )
+            self._delete_row("observation", observation_id, version)
+            self.record("removed", "observation", observation_id, before, None)
+        return before  # type: ignore[no-any-return]
+
     # --- events --------------------------------------------------------------------------------
     def events(self, observation_id: str) -> list[Event]:
+        self._check_visible(observation_id)
         rows = self.db.execute(
             f"SELECT {R.EVENT_COLUMNS}, row_version FROM events WHERE observation_id = ? "
             "ORDER BY onset_ms, id",
@@ -214,7 +264,20 @@ class Queries(CameraQueries):
 
     def event(self, event_id: str) -> Event:
         row = self._require(self._event_row(event_id), "event", event_id)
-        return self._shown("event", R.event_from_row(row), row)
+        event = R.event_from_row(row)
+        self._check_visible(event.observation_id)
+        return self._shown("event", event, row)
+
+    def _check_visible(self, observation_id: str) -> None:
+        """BlindCodingError if blind coding hides this observation from the project's user.
+
+        (On a team server row-level security has already removed hidden rows.)"""
+        if not self.user:
+            return
+        row = self._one("SELECT * FROM observations WHERE id = ?", observation_id)
+        if row is not None:
+            obs = R.observation_from_row(row)
+            require_visible(obs, self._all_observations(obs.session_id), self.user)
 
     def _event_row(self, event_id: str) -> Row | None:
         return self._one(

@@ -142,9 +142,11 @@ def test_two_coders_and_a_supervisor_at_once(pg_server: PgServer, team_url: str)
         alice.poll_changes(timeout=0.2)
         assert len(heard) == 1  # bob's blind event never reached alice
 
-        # Both final: now each sees the other's coding (the same rule as the app's).
+        # Every observation final: now each sees the other's coding (the app's rule too).
         alice.set_observation_final("oa", True)
         bob.set_observation_final("ob", True)
+        assert [o.id for o in alice.observations("s1")] == ["oa"]  # o1 is not final yet
+        sue.set_observation_final("o1", True)
         assert {e.id for e in alice.events("ob")} == {"eb", "eb2"}
         for who in (alice, bob):
             visible = {o.id for o in who.observations("s1")}

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
+from coder.progress import Cancel, Progress
 from coder.store import Project
 from exports.importers import ImportReport
-from ui.jobs import Cancel, JobRunner, Progress, run_job
+from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

@@ -16,9 +16,10 @@ from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
 from coder.commands import SetObservationFinal
 from coder.errors import AttuneError
 from coder.model import Session
+from coder.progress import Cancel, Progress
 from coder.store import Project
 from ui.feedback.presentation import PresentationWindow
-from ui.jobs import Cancel, JobRunner, Progress, run_job
+from ui.jobs import JobRunner, run_job
 from ui.reliability.review import DisagreementReview
 from ui.reliability.window import ReliabilityWindow
 
