@@ -159,27 +159,6 @@ class DeleteEvents(Command):
             project.insert_event(e)
 
 
-class SetFinal(Command):
-    """Mark an observation final (coding finished) or not; undoable and audited like any edit.
-
-    While any observation of a session is not final, coders who code it blind see only their
-    own work (coder/app/visibility.py).
-    """
-
-    def __init__(self, observation_id: str, final: bool = True) -> None:
-        self.observation_id, self.final = observation_id, final
-        self.before: bool | None = None
-        self.text = "Mark final" if final else "Reopen for coding"
-
-    def do(self, project: Project) -> None:
-        self.before = project.observation(self.observation_id).final
-        project.set_observation_final(self.observation_id, self.final)
-
-    def undo(self, project: Project) -> None:
-        assert self.before is not None
-        project.set_observation_final(self.observation_id, self.before)
-
-
 class SetRating(Command):
     def __init__(
         self, observation_id: str, rating_id: str, segment_id: str | None, value: float | None

@@ -22,7 +22,7 @@ from coder.commands import (
     AddSegment,
     CommandStack,
     Composite,
-    SetFinal,
+    SetObservationFinal,
     SetRating,
 )
 from coder.media.synth import write_demo_video
@@ -88,7 +88,7 @@ def build_demo(
             ratings = _ratings(scheme, obs.id, segments, rng)
             if ratings:
                 stack.push(Composite("Demo ratings", ratings))
-            stack.push(SetFinal(obs.id))
+            stack.push(SetObservationFinal(obs.id, True))
         highlights = _highlights(scheme, session.id, first, media.duration_ms)
         if highlights:
             stack.push(Composite("Demo highlights", [AddHighlight(h) for h in highlights]))

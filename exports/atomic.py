@@ -40,5 +40,3 @@ def atomic_write(
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-

@@ -84,7 +84,7 @@ def _events_add(args: argparse.Namespace) -> int:
             coding = CodingSession.open(project, obs.id)
             try:
                 if args.until is None and not args.note:
-                    pressed = coding.press(
+                    pressed = coding.code_press(
                         args.code, args.at, subject=args.subject, modifiers=modifiers
                     )
                     event_id = pressed.event_id

@@ -227,11 +227,11 @@ def _observation_list(args: argparse.Namespace) -> int:
 
 
 def _observation_final(args: argparse.Namespace) -> int:
-    from coder.commands import CommandStack, SetFinal
+    from coder.commands import CommandStack, SetObservationFinal
 
     with open_project(args) as project:
         obs = project.find_observation(args.observation)
-        CommandStack(project).push(SetFinal(obs.id, not args.reopen))
+        CommandStack(project).push(SetObservationFinal(obs.id, not args.reopen))
     print(f"{obs.id}\t{'reopened' if args.reopen else 'final'}")
     return 0
 

@@ -144,12 +144,12 @@ def test_a_blind_coder_sees_nothing_of_the_other_until_all_are_final(
 def test_marking_final_is_undoable_and_audited(
     double_coded: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from coder.commands import CommandStack, SetFinal
+    from coder.commands import CommandStack, SetObservationFinal
     from coder.store import Project
 
     with Project.open(double_coded["project"], user="Benno") as p:
         stack = CommandStack(p)
-        stack.push(SetFinal(double_coded["Benno"]))
+        stack.push(SetObservationFinal(double_coded["Benno"], True))
         assert p.observation(double_coded["Benno"]).final
         assert stack.undo_text == "Mark final"
         stack.undo()

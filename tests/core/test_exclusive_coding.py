@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from coder.app.session import CodingSession, SubjectChanged
+from coder.app.session import CodingSession
 from coder.commands import AddEvent, CommandStack, EditEvent
 from coder.errors import CommandError
 from coder.model import Event
@@ -33,11 +33,11 @@ def add(session: CodingSession, code: str, on: int, off: int | None) -> None:
 
 def test_a_state_coded_inside_an_ended_one_takes_over_to_its_end(session: CodingSession) -> None:
     add(session, "following_lead", 10_000, 30_000)
-    pressed = session.press("directing", 20_000)
+    pressed = session.code_press("directing", 20_000)
     assert pressed.action == "started"
     assert spans(session) == [("following_lead", 10_000, 20_000), ("directing", 20_000, 30_000)]
     # The same key again ends it sooner (the state the time falls inside).
-    assert session.press("directing", 25_000).action == "ended"
+    assert session.code_press("directing", 25_000).action == "ended"
     assert spans(session) == [("following_lead", 10_000, 20_000), ("directing", 20_000, 25_000)]
     session.stack.undo()
     session.stack.undo()
@@ -84,22 +84,22 @@ def test_trim_move_and_remove_around_a_new_state(session: CodingSession) -> None
 
 def test_a_press_before_a_later_state_ends_where_that_one_starts(session: CodingSession) -> None:
     add(session, "following_lead", 30_000, 40_000)
-    session.press("directing", 10_000)
+    session.code_press("directing", 10_000)
     assert spans(session) == [("directing", 10_000, 30_000), ("following_lead", 30_000, 40_000)]
 
 
 def test_live_coding_still_ends_the_running_state(session: CodingSession) -> None:
-    session.press("following_lead", 1_000)
-    session.press("directing", 5_000)
+    session.code_press("following_lead", 1_000)
+    session.code_press("directing", 5_000)
     assert spans(session) == [("following_lead", 1_000, 5_000), ("directing", 5_000, None)]
-    assert session.press("directing", 8_000).action == "ended"
+    assert session.code_press("directing", 8_000).action == "ended"
     assert spans(session)[-1] == ("directing", 5_000, 8_000)
 
 
 def test_same_moment_is_refused_and_nothing_changes(session: CodingSession) -> None:
     add(session, "following_lead", 10_000, 30_000)
     with pytest.raises(CommandError, match="starts at this moment"):
-        session.press("directing", 10_000)
+        session.code_press("directing", 10_000)
     assert spans(session) == [("following_lead", 10_000, 30_000)]
 
 
@@ -122,7 +122,7 @@ def test_no_group_ever_exceeds_the_session(session: CodingSession) -> None:
         code = rng.choice(codes)
         try:
             if rng.random() < 0.5:
-                session.press(code, at)
+                session.code_press(code, at)
             else:
                 session.add_event(
                     code, "parent", at, min(60_000, at + rng.randrange(40, 9_000, 40))
@@ -170,23 +170,6 @@ def test_times_snap_to_frames_and_outside_the_video_is_refused(session: CodingSe
         session.add_event("attunement", "parent", 61_000)
     with pytest.raises(CommandError, match="outside the video"):
         session.add_event("following_lead", "parent", 1_000, 90_000)
-
-
-def test_subject_prefix_is_one_shot_and_the_active_subject_a_mode(
-    session: CodingSession,
-) -> None:
-    heard: list[object] = []
-    session.subscribe(heard.append)
-    session.arm_subject("child")
-    assert SubjectChanged("parent", "child") in heard
-    assert session.press("warmth", 1_000).subject_id == "child"
-    assert session.armed_subject is None  # used up by that press
-    assert session.press("warmth", 2_000).subject_id == "parent"
-    session.set_active_subject("child")
-    assert session.press("warmth", 3_000).subject_id == "child"
-    assert session.press("warmth", 4_000).subject_id == "child"
-    # A code with one subject ignores both.
-    assert session.press("attunement", 5_000).subject_id == "parent"
 
 
 def test_reaction_time_moves_the_coded_moment_back_onto_a_frame(session: CodingSession) -> None:
