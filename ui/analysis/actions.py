@@ -12,8 +12,9 @@ from shiboken6 import isValid
 from coder.analysis.motion_cache import latest_motion
 from coder.analysis.synchrony import Candidate, windowed_cross_lagged
 from coder.app.session import CodingSession
+from coder.progress import Cancel, Progress
 from ui.analysis.window import AnalysisWindow
-from ui.jobs import Cancel, JobRunner, Progress
+from ui.jobs import JobRunner
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

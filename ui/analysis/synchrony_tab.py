@@ -43,10 +43,11 @@ from coder.analysis.synchrony import (
 )
 from coder.errors import AttuneError
 from coder.model import Media
+from coder.progress import Cancel, Progress
 from coder.store import Project
 from ui.analysis.plots import Series, TimeChart
 from ui.analysis.regions import COLOURS, RegionEditor
-from ui.jobs import Cancel, JobRunner, Progress, run_job
+from ui.jobs import JobRunner, run_job
 
 CandidatesSink = Callable[[str, Sequence[Candidate]], None]
 
