@@ -121,6 +121,13 @@ def lag_analysis(
     """Given -> target at one lag, per session and pooled."""
     if stream is not None:
         check_disjoint(stream)
+        for role, b in (("given", given), ("target", target)):
+            if not any(overlap(b, s) for s in stream):
+                # Left out of the sequence it could only ever count 0: refuse, not report 0.
+                raise AttuneError(
+                    f"the {role} '{b.label}' is not among the codes that make up the sequence; "
+                    "add it to them"
+                )
     per = tuple((s.label, lag_two_by_two(s.events, given, target, lag, stream)) for s in sessions)
     pooled = TwoByTwo(0, 0, 0, 0)
     for _, table in per:

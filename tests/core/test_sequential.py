@@ -112,6 +112,11 @@ def test_stream_leaves_out_other_codes_and_ties_are_ordered() -> None:
     plain = lag_analysis([noisy], BID, ATT, 1, stream=[BID, ATT, WARM]).pooled
     assert (plain.a, plain.b, plain.c, plain.d) == (3, 1, 1, 4)
     every = lag_analysis([noisy], BID, ATT, 1).pooled  # L counts as "other"
+    # A sequence without the given (or target) could only count 0: refused, never reported.
+    with pytest.raises(AttuneError, match="given 'child_bid@child' is not among"):
+        lag_analysis([noisy], BID, ATT, 1, stream=[ATT, WARM])
+    with pytest.raises(AttuneError, match="target 'attunement@parent' is not among"):
+        lag_analysis([noisy], BID, ATT, 1, stream=[BID, WARM])
     assert every.a == 1 and every.n == 11  # BL LA AC CB BA AB BC CA AB BL LA
     # Two events at the same onset: ordered by code id, so attunement comes before child_bid.
     tie = SessionEvents(

@@ -114,7 +114,9 @@ def test_sequential_tab_computes_and_exports(qtbot, dyad_project: Path, tmp_path
         tab = window.sequential
         assert tab.chosen_observations() == ["o1"]
         assert {b.label for b in tab.chosen_stream()} == {"child_bid@child", "attunement@parent"}
+        tab.set_stream(["attunement@parent"])  # the given left out of the sequence by hand
         tab.compute()
+        assert {b.label for b in tab.chosen_stream()} == {"child_bid@child", "attunement@parent"}
         rows = tab.results_text()
         # 10 bids, each followed by attunement: 19 lag-1 pairs, a = 10, b = 0, c = 0, d = 9.
         assert rows[-1][1:5] == ["10", "0", "0", "9"] and rows[-1][8] == "1.00"

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.analysis.behaviour import Behaviour, every_behaviour
+from coder.analysis.behaviour import Behaviour, every_behaviour, overlap
 from coder.analysis.contingency import TwoByTwo
 from coder.analysis.loading import session_events
 from coder.analysis.sequential import (
@@ -167,6 +167,7 @@ class SequentialTab(QWidget):
             self.stream.addItem(item)
         self.choose("child_bid@child", "attunement@parent")
         self.set_stream(self._occurring())
+        self.include_in_stream()
 
     def _occurring(self, most: int = 8) -> list[str]:
         """The behaviours coded most often in the ticked observations (the table's default)."""
@@ -212,6 +213,27 @@ class SequentialTab(QWidget):
             if self.stream.item(i).checkState() == Qt.CheckState.Checked
         ]
 
+    def include_in_stream(self) -> None:
+        """Tick the given and the target in the lag table's codes: left out of the sequence
+        they could only ever count 0."""
+        stream = self.chosen_stream()
+        if not stream:
+            return
+        for box in (self.given, self.target):
+            chosen = Behaviour.parse(str(box.currentData()))
+            if not any(overlap(chosen, b) for b in stream):
+                index = next(
+                    (
+                        i
+                        for i in range(self.stream.count())
+                        if self.stream.item(i).data(Qt.ItemDataRole.UserRole) == chosen.label
+                    ),
+                    None,
+                )
+                if index is not None:
+                    self.stream.item(index).setCheckState(Qt.CheckState.Checked)
+                    stream = self.chosen_stream()
+
     def set_stream(self, labels: Sequence[str]) -> None:
         for i in range(self.stream.count()):
             item = self.stream.item(i)
@@ -253,6 +275,7 @@ class SequentialTab(QWidget):
         self.export_button.setEnabled(True)
 
     def _compute_lag(self, given: Behaviour, target: Behaviour) -> None:
+        self.include_in_stream()
         stream = self.chosen_stream()
         sessions = self._sessions([given, target, *stream])
         lags = range(1, self.lag.value() + 1) if self.all_lags.isChecked() else [self.lag.value()]
