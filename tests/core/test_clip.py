@@ -35,9 +35,9 @@ def clip_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     ("a", "b", "first", "last", "mode"),
     [
-        (520, 1500, 13, 37, "reencode"),  # starts mid-GOP: re-encoded, still exact
+        (520, 1500, 13, 37, "smart"),  # starts mid-GOP: head re-encoded, rest copied, exact
         (480, 1000, 12, 24, "copy"),  # starts on a keyframe: packets copied, exact
-        (530, 1499, 13, 37, "reencode"),  # times inside frames select the frames shown then
+        (530, 1499, 13, 37, "smart"),  # times inside frames select the frames shown then
     ],
 )
 def test_exact_first_and_last_frames(

@@ -1,4 +1,5 @@
-"""Cut clips play in Qt Multimedia and start on the exact frame (both cutting modes)."""
+"""Cut clips play in Qt Multimedia from their exact first frame, every frame in order (smart
+cuts with two and three sample descriptions, H.264 and HEVC, plain copies, re-encodes)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from PySide6.QtGui import QImage
 
 from coder.media.clip import cut_clip
 from coder.media.synth import read_frame_index, write_index_video
+from coder.media.synth_recorded import FORMATS, write_recorded_video
+from tests.core.test_smartcut import out_point_with_tail
 from ui.player.backends import QtBackend
 
 
@@ -19,20 +22,44 @@ def _index(image: QImage) -> int:
     return read_frame_index(arr[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3))
 
 
-@pytest.mark.parametrize(("in_ms", "mode", "first"), [(520, "reencode", 13), (480, "copy", 12)])
-def test_clip_plays_in_qt_from_its_first_frame(
-    qtbot, tmp_path: Path, in_ms: int, mode: str, first: int
-) -> None:  # type: ignore[no-untyped-def]
+def _source(tmp_path: Path, kind: str) -> Path:
     src = tmp_path / "src.mp4"
-    write_index_video(src, frames=75, gop=12, audio=True)
+    if kind == "plain":
+        write_index_video(src, frames=75, gop=12, audio=True)
+    else:
+        write_recorded_video(src, FORMATS[kind].scaled((192, 108), 3))
+    return src
+
+
+@pytest.mark.parametrize(
+    ("kind", "in_ms", "out_ms", "mode", "used", "first", "last"),
+    [
+        ("plain", 520, 1520, "auto", "smart", 13, 37),  # head re-encoded + copy, with audio
+        ("plain", 480, 1480, "auto", "copy", 12, 36),
+        ("plain", 520, 1520, "reencode", "reencode", 13, 37),
+        ("h264-1080p30-bframes", 400, -1, "auto", "smart", 12, -1),  # head, copy and tail
+        ("hevc-1080p60-bframes", 220, 1500, "auto", "smart", 13, 89),
+    ],
+)
+def test_clip_plays_in_qt_with_every_frame_exact(
+    qtbot, tmp_path: Path, kind: str, in_ms: int, out_ms: int, mode: str, used: str, first: int, last: int
+) -> None:  # type: ignore[no-untyped-def]
     clip = tmp_path / "clip.mp4"
-    assert cut_clip(src, clip, in_ms, in_ms + 1000).mode_used == mode
+    src = _source(tmp_path, kind)
+    if out_ms < 0:  # an out point just after a B-frame whose reference lies beyond it
+        out_ms = out_point_with_tail(src, in_ms)
+        last = (out_ms - 1) * 30 // 1000
+    assert cut_clip(src, clip, in_ms, out_ms, mode=mode).mode_used == used
     backend = QtBackend(audio=False)
     shown: list[int] = []
+    ended: list[bool] = []
     backend.frameReady.connect(lambda image, _ms: shown.append(_index(image)))
+    backend.player.mediaStatusChanged.connect(
+        lambda status: ended.append(status == backend.player.MediaStatus.EndOfMedia)
+    )
     backend.load(str(clip))
     backend.play()
-    qtbot.waitUntil(lambda: len(shown) >= 5, timeout=10000)
+    qtbot.waitUntil(lambda: any(ended), timeout=15000)
     backend.close()
     assert shown[0] == first
-    assert shown[:5] == sorted(shown[:5]) and all(first <= i <= first + 25 for i in shown[:5])
+    assert shown == list(range(first, last + 1))

@@ -1,0 +1,114 @@
+"""Exact decoding on phone-like streams (B-frames, HEVC, VFR + rotation) and the backward
+prefetch: stepping back across keyframes finds the frames already decoded, memory stays
+within the budget, and seeks never land on a wrong picture."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coder.media.decode import FrameDecoder
+from coder.media.frame_cache import frame_bytes
+from coder.media.probe import probe
+from coder.media.synth import read_frame_index
+from coder.media.synth_recorded import FORMATS, write_recorded_video
+
+SMALL = (192, 108)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[int]]]:
+    folder = tmp_path_factory.mktemp("recorded")
+    out = {}
+    for name, seconds in (
+        ("h264-1080p30-bframes", 4),
+        ("hevc-1080p60-bframes", 2),
+        ("phone-vfr-rotated", 4),
+    ):
+        fmt = FORMATS[name].scaled(SMALL, seconds)
+        path = folder / f"{name}.mp4"
+        out[name] = (path, write_recorded_video(path, fmt))
+    return out
+
+
+def shown(frame_image: np.ndarray, rotation: int) -> int:  # type: ignore[type-arg]
+    return read_frame_index(np.rot90(frame_image, k=rotation // 90) if rotation else frame_image)
+
+
+@pytest.mark.parametrize("name", ["h264-1080p30-bframes", "hevc-1080p60-bframes", "phone-vfr-rotated"])
+def test_random_seeks_and_steps_are_exact(
+    clips: dict[str, tuple[Path, list[int]]], name: str
+) -> None:
+    path, starts = clips[name]
+    info = probe(path)
+    assert info.frame_times_ms == starts
+    assert info.rotation == FORMATS[name].rotation
+    decoder = FrameDecoder(path, info.frame_times_ms)
+    rng = random.Random(9)
+    for _ in range(12):
+        target = rng.randrange(len(starts))
+        frame = decoder.frame(target)
+        assert (frame.index, frame.pts_ms) == (target, starts[target])
+        assert shown(frame.image, info.rotation) == target
+        for delta in (1, -1, -1):
+            frame = decoder.step(delta)
+            assert shown(frame.image, info.rotation) == frame.index
+    decoder.close()
+
+
+def test_stepping_back_across_keyframes_finds_frames_prefetched(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]  # GOP 30, 3 B-frames
+    decoder = FrameDecoder(path, starts)
+    decoder.frame(95)  # keyframe at 90: only 90..95 come out of the seek
+    seeks = decoder.seeks
+    got = []
+    for _ in range(60):  # back over the keyframes at 90 and 60, pausing like a person
+        decoder.wait_idle()
+        got.append(read_frame_index(decoder.step(-1).image))
+    assert got == list(range(94, 34, -1))
+    assert decoder.seeks == seeks  # the foreground never had to seek and decode a GOP
+    decoder.close()
+
+
+def test_prefetch_stays_within_the_memory_budget(clips: dict[str, tuple[Path, list[int]]]) -> None:
+    path, starts = clips["hevc-1080p60-bframes"]
+    budget = 24 * frame_bytes(*SMALL)
+    decoder = FrameDecoder(path, starts, cache_bytes=budget)
+    decoder.frame(len(starts) - 1)
+    for i in range(len(starts) - 2, -1, -1):
+        decoder.wait_idle()
+        assert read_frame_index(decoder.step(-1).image) == i
+        assert decoder.cached_bytes <= budget
+    decoder.close()
+
+
+def test_a_forward_jump_past_a_keyframe_seeks_instead_of_decoding_on(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]
+    decoder = FrameDecoder(path, starts, prefetch=False)
+    decoder.frame(2)
+    seeks = decoder.seeks
+    assert read_frame_index(decoder.frame(100).image) == 100
+    assert decoder.seeks == seeks + 1 and not decoder.is_cached(60)  # 3..89 not decoded
+    assert read_frame_index(decoder.frame(104).image) == 104  # same GOP: decodes on
+    assert decoder.seeks == seeks + 1
+    decoder.close()
+
+
+def test_a_seek_landing_after_its_target_is_retried_further_back(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]
+    decoder = FrameDecoder(path, starts, prefetch=False)
+    honest = decoder._pts_of
+    # A demuxer that lands a GOP late on the first try (seen with some MKV/AVI indexes).
+    decoder._pts_of = lambda index, back_ms=0: honest(index + 30 if not back_ms else index, back_ms)  # type: ignore[method-assign]
+    for target in (45, 75, 33):
+        assert read_frame_index(decoder.frame(target).image) == target
+    decoder.close()
