@@ -165,7 +165,8 @@ def _window(project: str, audio: bool = False) -> Any:
     from ui.main_window import MainWindow
     from ui.settings import Preferences
 
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+    folder = os.environ.get("XDG_CONFIG_HOME") or tempfile.mkdtemp()  # the parent removes it
+    settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
     prefs = Preferences(settings)
     prefs.ask_modifiers = False
     window = MainWindow(prefs=prefs, audio=audio)
@@ -332,14 +333,15 @@ def _peak_mb() -> float:
 
 def run_child(*args: str) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ATTUNE_BENCH_T0=repr(time.time()))
-    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="attune-bench-config-")
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="attune-bench-config-") as config:
+        env["XDG_CONFIG_HOME"] = config  # a fresh app: no recent files, no saved layout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
     for line in reversed(out.stdout.splitlines()):
         if line.startswith("{"):
             result: dict[str, Any] = json.loads(line)

@@ -183,8 +183,11 @@ class FrameDecoder:
         """Decode the frames before the cached run behind ``index`` if it is getting short."""
         if self._prefetch is None or not self._steps_back:
             return
+        # Ask as soon as fewer than a window of frames lie behind: the job (a decode from the
+        # keyframe before it) then has a whole window of steps to finish in, which 4K frames
+        # (a window of ~10) and long GOPs need at a person's pace.
         low = self._cache.run_start(index, self.window)
-        if low == 0 or index - low >= self.window // 2:
+        if low == 0 or index - low >= self.window:
             return
         self._prefetch.request(max(0, low - self.window), low)
 

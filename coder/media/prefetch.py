@@ -32,9 +32,14 @@ class _Job:
     passed: int = -1  # highest frame index the job has produced so far
 
     def covers(self, index: int) -> bool:
+        """The frame at ``index`` is still to come from this job (worth waiting for)."""
         return not self.done and not self.cancelled and self.lo <= index < self.hi and (
             index > self.passed
         )
+
+    def includes(self, lo: int, hi: int) -> bool:
+        """This job puts (or has put) every frame of [lo, hi) into the cache."""
+        return not self.done and not self.cancelled and self.lo <= lo and hi <= self.hi
 
 
 class BackwardPrefetcher:
@@ -64,8 +69,10 @@ class BackwardPrefetcher:
         if hi <= lo:
             return
         with self._lock:
+            # A job already past ``lo`` still counts: queueing the same range again would
+            # decode the whole GOP before it a second time while the user waits for the next.
             for job in (self._running, self._pending):
-                if job is not None and job.covers(lo) and job.hi >= hi:
+                if job is not None and job.includes(lo, hi):
                     return
             self._pending = _Job(lo, hi)
             self._lock.notify_all()
@@ -131,7 +138,6 @@ class BackwardPrefetcher:
         container = self._container
         stream = container.streams.video[0]
         context = stream.codec_context
-        lo_pts = self._pts_of(job.lo, 0)
         for attempt in range(SEEK_RETRIES + 1):
             back_ms = 1000 * 4 ** (attempt - 1) if attempt else 0
             container.seek(self._pts_of(job.lo, back_ms), stream=stream, backward=True)
@@ -141,8 +147,10 @@ class BackwardPrefetcher:
                 if job.cancelled:
                     return
                 if packet.pts is not None:
-                    # Frames shown before the range matter only as references.
-                    context.skip_frame = "NONREF" if packet.pts < lo_pts else "DEFAULT"
+                    # Frames shown before the range matter only as references. (Compare frame
+                    # indexes: a pts made from a rounded ms can lie just after the frame's own.)
+                    before = self._frame_index(int(packet.pts)) < job.lo
+                    context.skip_frame = "NONREF" if before else "DEFAULT"
                 if packet.size == 0:
                     context.skip_frame = "DEFAULT"
                 if not state.take(context.decode(packet)):

@@ -5,13 +5,15 @@ within the budget, and seeks never land on a wrong picture."""
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from coder.media.decode import FrameDecoder
-from coder.media.frame_cache import frame_bytes
+from coder.media.frame_cache import FrameCache, frame_bytes
+from coder.media.prefetch import BackwardPrefetcher
 from coder.media.probe import probe
 from coder.media.synth import read_frame_index
 from coder.media.synth_recorded import FORMATS, write_recorded_video
@@ -112,3 +114,40 @@ def test_a_seek_landing_after_its_target_is_retried_further_back(
     for target in (45, 75, 33):
         assert read_frame_index(decoder.frame(target).image) == target
     decoder.close()
+
+
+class _HeldCache(FrameCache):
+    """A cache whose first put waits until the test lets it go (a job caught mid-way)."""
+
+    def __init__(self) -> None:
+        super().__init__(1 << 30)
+        self.first_put = threading.Event()
+        self.release = threading.Event()
+
+    def put(self, index: int, frame: object) -> None:
+        super().put(index, frame)
+        self.first_put.set()
+        self.release.wait(10)
+
+
+def test_a_range_already_being_decoded_is_not_queued_again(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]
+    decoder = FrameDecoder(path, starts, prefetch=False)  # for its pts <-> index mapping
+    cache = _HeldCache()
+    prefetcher = BackwardPrefetcher(path, decoder._frame_index, decoder._pts_of, cache)
+    try:
+        prefetcher.request(40, 60)
+        assert cache.first_put.wait(10)  # the job has put frame 40 and is held there
+        prefetcher.request(40, 60)  # the user steps again before it is done
+        assert prefetcher._pending is None  # nothing queued to decode the GOP a second time
+        prefetcher.request(20, 40)  # the next stretch back is queued
+        assert prefetcher._pending is not None and prefetcher._pending.lo == 20
+    finally:
+        cache.release.set()
+        assert prefetcher.wait_idle(30)
+        prefetcher.close()
+        decoder.close()
+    assert prefetcher.jobs_done == 2
+    assert [i for i in range(20, 60) if i not in cache] == []
