@@ -85,11 +85,10 @@ class FrameDecoder:
         # The cache holds the window behind the frame shown, the one being prefetched before
         # it and what lies ahead; a third of the budget each.
         self.window = max(BACK_WINDOW_MIN, min(BACK_WINDOW_MAX, cache_bytes // 3 // per_frame))
-        self._prefetch = (
-            BackwardPrefetcher(self.path, self._frame_index, self._pts_of, self._cache)
-            if prefetch
-            else None
-        )
+        # Started on the first step back only: a reel or a handout reading forwards never
+        # has a thread, and a decoder it forgets to close is simply collected.
+        self._prefetch_allowed = prefetch
+        self._prefetch: BackwardPrefetcher | None = None
         self.current: int = 0
         # Decoding backwards ahead of time pays off only for someone who steps back (a coder
         # at the keyboard); a reel or a handout reading forwards never starts it.
@@ -175,13 +174,14 @@ class FrameDecoder:
     def close(self) -> None:
         if self._prefetch is not None:
             self._prefetch.close()
+            self._prefetch = None
         self._cache.clear()
         self._container.close()
 
     # --- decoding -----------------------------------------------------------------------
     def _plan_backward(self, index: int) -> None:
         """Decode the frames before the cached run behind ``index`` if it is getting short."""
-        if self._prefetch is None or not self._steps_back:
+        if not self._prefetch_allowed or not self._steps_back:
             return
         # Ask as soon as fewer than a window of frames lie behind: the job (a decode from the
         # keyframe before it) then has a whole window of steps to finish in, which 4K frames
@@ -189,6 +189,10 @@ class FrameDecoder:
         low = self._cache.run_start(index, self.window)
         if low == 0 or index - low >= self.window:
             return
+        if self._prefetch is None:
+            self._prefetch = BackwardPrefetcher(
+                self.path, self._frame_index, self._pts_of, self._cache
+            )
         self._prefetch.request(max(0, low - self.window), low)
 
     def _keyframe_at_or_before(self, index: int) -> int | None:

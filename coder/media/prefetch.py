@@ -104,13 +104,20 @@ class BackwardPrefetcher:
                 if job is not None:
                     job.cancelled = True
             self._lock.notify_all()
+        # The thread closes its own demuxer on the way out: closing it from here while a slow
+        # decode is still inside FFmpeg (a loaded machine, a 4K frame) would free it under it.
         self._thread.join(10)
-        if self._container is not None:
-            self._container.close()
-            self._container = None
 
     # --- the background thread --------------------------------------------------------
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:
+            if self._container is not None:
+                self._container.close()
+                self._container = None
+
+    def _serve(self) -> None:
         while True:
             with self._lock:
                 self._lock.wait_for(lambda: self._closed or self._pending is not None)

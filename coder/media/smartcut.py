@@ -62,6 +62,14 @@ class Plan:
     def is_plain_copy(self) -> bool:
         return not self.head and not self.tail
 
+    def checked(self) -> set[int]:
+        """Every source frame whose picture verify() compares (only these need thumbnails):
+        the first head frames, those after the head's last IDR (decoding the output from
+        there crosses the splice), the first copied ones and the tail."""
+        last_idr = (len(self.head) - 1) // PIECE_GOP * PIECE_GOP if self.head else 0
+        head = set(self.head[:CHECK_HEAD_START]) | set(self.head[last_idr:])
+        return head | set(self.check) | set(self.tail)
+
 
 def make_plan(region: source.Region, first_pts: int, end_pts: int) -> Plan | None:
     """How to cut [first_pts, end_pts) by copying as much as possible; None if it cannot be."""
@@ -115,12 +123,15 @@ def cut(
     thumbs: dict[int, np.ndarray[Any, np.dtype[np.uint8]]] = {}
     encoder_name = source.ENCODERS[region.codec]
     decoder = source.decoder_for(region)
+    checked = plan.checked()
     head = _encode_piece(
-        region, plan.head, set(plan.check), first, encoder_name, decoder, thumbs, cancel
+        region, plan.head, set(plan.check), checked, first, encoder_name, decoder, thumbs, cancel
     )
     if progress is not None:
         progress(0.5)
-    tail = _encode_piece(region, plan.tail, set(), first, encoder_name, decoder, thumbs, cancel)
+    tail = _encode_piece(
+        region, plan.tail, set(), checked, first, encoder_name, decoder, thumbs, cancel
+    )
     try:
         _mux(region, plan, tmp, head, tail, audio_packets, audio_template, cancel)
     finally:
@@ -134,6 +145,7 @@ def _encode_piece(
     region: source.Region,
     wanted: list[int],
     extra_thumbs: set[int],
+    checked: set[int],
     first: int,
     encoder_name: str,
     decoder: Any,
@@ -166,7 +178,8 @@ def _encode_piece(
 
     def on_frame(frame: Any) -> None:
         pts = int(frame.pts)
-        thumbs[pts] = source.thumbnail(frame)
+        if pts in checked:  # a 1080p thumbnail costs a few ms: only those verify() compares
+            thumbs[pts] = source.thumbnail(frame)
         if encoder is not None and pts in wanted_set:
             encoder.add(frame, pts - first)
 

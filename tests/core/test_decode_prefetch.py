@@ -4,8 +4,10 @@ within the budget, and seeks never land on a wrong picture."""
 
 from __future__ import annotations
 
+import gc
 import random
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +153,30 @@ def test_a_range_already_being_decoded_is_not_queued_again(
         decoder.close()
     assert prefetcher.jobs_done == 2
     assert [i for i in range(20, 60) if i not in cache] == []
+
+
+def test_reading_forwards_starts_no_thread_and_a_forgotten_decoder_is_freed(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]
+    before = threading.active_count()
+    decoder = FrameDecoder(path, starts)
+    for index in (3, 40, 41, 80):  # a reel or a handout: forwards only
+        assert read_frame_index(decoder.frame(index).image) == index
+    assert threading.active_count() == before
+    gone = weakref.ref(decoder)
+    del decoder
+    gc.collect()
+    assert gone() is None  # its frames and demuxer go with it, closed or not
+
+
+def test_close_stops_the_prefetch_thread(clips: dict[str, tuple[Path, list[int]]]) -> None:
+    path, starts = clips["h264-1080p30-bframes"]
+    before = threading.active_count()
+    decoder = FrameDecoder(path, starts)
+    decoder.frame(62)
+    decoder.step(-1)
+    decoder.step(-1)  # stepping back: the previous GOP is being decoded on a thread
+    assert threading.active_count() == before + 1
+    decoder.close()
+    assert threading.active_count() == before

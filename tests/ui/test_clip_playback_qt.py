@@ -58,8 +58,12 @@ def test_clip_plays_in_qt_with_every_frame_exact(
         lambda status: ended.append(status == backend.player.MediaStatus.EndOfMedia)
     )
     backend.load(str(clip))
+    # Real-time playback drops late frames on a loaded machine (it did, at 60 fps, in a
+    # full suite run): play at most 30 frames a second so every frame is shown in time.
+    fps = 30 if kind in ("plain", "h264-1080p30-bframes") else FORMATS[kind].fps
+    backend.set_rate(min(1.0, 30 / fps))
     backend.play()
-    qtbot.waitUntil(lambda: any(ended), timeout=15000)
+    qtbot.waitUntil(lambda: any(ended), timeout=20000)
     backend.close()
     assert shown[0] == first
     assert shown == list(range(first, last + 1))
