@@ -23,8 +23,8 @@ import numpy as np
 
 from coder.errors import Cancelled, MediaError
 from coder.media.nal import length_size
+from coder.progress import Cancel
 
-Cancel = Callable[[], bool]
 THUMB = (64, 36)  # thumbnails compared when verifying a cut
 FIRST_PACKETS = 48  # packets read from the start of the file to find its first frame
 END_MARGIN_MS = 400  # read this far past the out point (frames' durations, B-frame order)

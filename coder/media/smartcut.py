@@ -24,7 +24,6 @@ encoded ones closely). If that fails the caller re-encodes the whole clip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,8 @@ import numpy as np
 from coder.errors import Cancelled
 from coder.media import clip_source as source
 from coder.media.nal import is_leading, starts_clean
+from coder.progress import Cancel, Progress
 
-Cancel = Callable[[], bool]
-Progress = Callable[[float], None]
 CHECK_AFTER_SPLICE = 3  # copied frames decoded and compared after a splice
 HEAD_MAX_DIFF = 12.0  # mean |difference| (0-255) of a re-encoded frame's thumbnail
 COPY_MAX_DIFF = 1.0  # copied frames decode to the source's picture
