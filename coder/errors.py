@@ -46,6 +46,10 @@ class ImportFormatError(AttuneError):
     """An imported or exported file is malformed; the message names file and place."""
 
 
+class OutputPathError(AttuneError):
+    """An output cannot be written where asked (a folder, a missing or read-only folder)."""
+
+
 class Cancelled(AttuneError):
     """A long job was cancelled by the user; nothing was written."""
 

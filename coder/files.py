@@ -12,6 +12,7 @@ import re
 import secrets
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -20,6 +21,36 @@ FOLDER_MODE = 0o700
 _PART = re.compile(
     r"^\..+\.attune-(?P<host>[^.]*)-(?P<pid>\d+)-[0-9a-f]+\.part(-wal|-shm|-journal|\.lock)?$"
 )
+
+
+def check_target(target: Path) -> None:
+    """Refuse, before any rendering, an output path that could not be written at the end."""
+    from coder.errors import OutputPathError
+
+    if target.is_dir():
+        raise OutputPathError(
+            f"{target}: is a folder; give a file name inside it (e.g. {target / 'name'}.ext)"
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputPathError(f"{folder}: folder does not exist; create it or pick another")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputPathError(
+            f"{folder}: the folder is read-only; pick another folder or make it writable"
+        )
+
+
+def check_folder_target(folder: Path) -> None:
+    """Refuse, before any rendering, an output folder that could not be written into."""
+    from coder.errors import OutputPathError
+
+    if folder.exists() and not folder.is_dir():
+        raise OutputPathError(f"{folder}: is a file, not a folder; pick a folder name")
+    existing = next((f for f in (folder, *folder.parents) if f.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputPathError(
+            f"{existing}: the folder is read-only; pick another folder or make it writable"
+        )
 
 
 def create_private(path: Path) -> None:
@@ -94,3 +125,21 @@ def sweep_stale_parts(folder: Path) -> list[Path]:
             (folder / name).unlink()
             removed.append(folder / name)
     return removed
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Write ``target`` through an owner-only ``.part`` file beside it, then os.replace.
+
+    Yields the temporary path (already created, empty, 0600: a writer that reopens it keeps
+    the mode). On any error, or a cancel, the temporary file is removed and ``target`` is left
+    as it was; a writer killed outright leaves a ``.part`` that the next write there sweeps.
+    """
+    tmp = new_part(target)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

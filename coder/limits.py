@@ -64,3 +64,29 @@ def frame_count_problem(duration_ms: int, fps: float) -> str | None:
             f"{MAX_FRAMES:,} frames"
         )
     return None
+
+
+def gunzip_bounded(raw: bytes, what: str, limit: int = MAX_INFLATED_BYTES) -> bytes:
+    """Unpack gzip data, refusing (without unpacking it all) anything beyond ``limit`` bytes.
+
+    A 1 MB hostile ``.gz`` can inflate to gigabytes; this stops after ``limit`` + 1 bytes.
+    Raises ImportFormatError naming ``what``; damaged data raises ``zlib.error``/``EOFError``.
+    """
+    import zlib
+
+    from coder.errors import ImportFormatError
+
+    out = bytearray()
+    data = raw
+    while data:
+        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out += unpacker.decompress(data, limit + 1 - len(out))
+        if len(out) > limit or unpacker.unconsumed_tail:
+            raise ImportFormatError(
+                f"{what}: unpacks to more than {limit // (1024 * 1024)} MB, far beyond any "
+                "real file; it is damaged or not what it claims to be"
+            )
+        if not unpacker.eof:
+            raise EOFError("compressed data ends too early")
+        data = unpacker.unused_data.lstrip(b"\0")  # gzip allows several members, and padding
+    return bytes(out)

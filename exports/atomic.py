@@ -1,42 +1,34 @@
 """Atomic file writes: a temp file in the target folder, fsync, then os.replace.
 
 A reader never sees a half-written file; on an error or a cancel the temp file is removed
-and whatever was at the target before is left untouched.
+and whatever was at the target before is left untouched. The target is checked (not a folder,
+folder writable) before the caller renders anything; the file is owner-only.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from coder.errors import ImportFormatError
+from coder.files import check_target, replacing
 
 
 @contextmanager
 def atomic_write(
     path: str | os.PathLike[str], mode: str = "w", *, newline: str | None = None
 ) -> Iterator[IO[Any]]:
+    """Write ``path`` through an owner-only temp file beside it (see coder.files.replacing)."""
     target = Path(path)
-    if not target.parent.exists():
-        raise ImportFormatError(
-            f"{target.parent}: folder does not exist; create it or pick another"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
+    check_target(target)
+    with replacing(target) as tmp:
         if "b" in mode:
-            fh: IO[Any] = os.fdopen(fd, mode)
+            fh: IO[Any] = open(tmp, mode)  # noqa: SIM115 - closed below, before the replace
         else:
-            fh = os.fdopen(fd, mode, encoding="utf-8", newline=newline)
+            fh = open(tmp, mode, encoding="utf-8", newline=newline)  # noqa: SIM115
         with fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -9,15 +9,16 @@ without a stop is imported as a running state and reported, never dropped silent
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coder.errors import ImportFormatError, SchemeError
+from coder.limits import gunzip_bounded
 from coder.model import (
     Code,
     CodeKind,
@@ -63,9 +64,9 @@ def _load(path: Path) -> dict[str, Any]:
         raise ImportFormatError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+            raw = gunzip_bounded(raw, str(path))
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
         raise ImportFormatError(f"{path}: not a BORIS project ({exc.__class__.__name__})") from None
     except json.JSONDecodeError as exc:
         raise ImportFormatError(

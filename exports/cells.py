@@ -1,14 +1,6 @@
-"""Spreadsheet cell guard: text that a spreadsheet would run as a formula is made inert."""
+"""Spreadsheet cell guard for the writers in exports/ (the rule itself is coder/cells.py, so the
+clip index written by coder/media/clip.py uses the very same one)."""
 
-from __future__ import annotations
+from coder.cells import FORMULA_START, safe_cell, xlsx_cell
 
-from typing import Any
-
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def safe_cell(value: Any) -> Any:
-    """Prefix text starting with = + - @ tab CR or NUL with ' (numbers are left alone)."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_START", "safe_cell", "xlsx_cell"]

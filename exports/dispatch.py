@@ -22,7 +22,10 @@ def write_export(
 ) -> None:
     """One export, shared by the CLI and File > Export."""
     from coder.consent import require_research
+    from coder.files import check_target
     from exports.bundle import bundles_from_project
+
+    check_target(Path(out))  # a folder or a read-only folder fails before anything is rendered
 
     if fmt == "json":
         from exports.json_io import write_json

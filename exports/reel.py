@@ -22,6 +22,7 @@ import numpy as np
 
 from coder.app.parent import ParentHighlight, parent_plan
 from coder.errors import Cancelled, MediaError
+from coder.files import check_target, new_part
 from coder.media import audio
 from coder.progress import Cancel, Progress
 from exports.overlay import caption_band, title_card
@@ -124,6 +125,8 @@ def make_reel(
 ) -> ReelResult:
     """Render the reel of ``session_id`` from ``project`` (a coder.store.Project)."""
     options = options or ReelOptions()
+    out = Path(out_path)
+    check_target(out)  # before rendering: a folder or a read-only folder fails at once
     plan = parent_plan(project, session_id, "the highlight reel")
     highlights = plan.highlights
     media = project.media(project.session(session_id).media_id)
@@ -139,7 +142,6 @@ def make_reel(
     options = ReelOptions(**{**options.__dict__, "blur": blur})
     pieces = plan_reel(highlights, fps, options)
     by_id = {h.id: h for h in highlights}
-    out = Path(out_path)
     return render_reel(plan.media_path, out, pieces, by_id, fps, options, progress, cancel)
 
 
@@ -161,7 +163,8 @@ def render_reel(
     probe_frame = decoder.frame_at_ms(pieces[1].start_ms if len(pieces) > 1 else 0).image
     width, height = _output_size(probe_frame.shape[1], probe_frame.shape[0], options.max_width)
     total = sum(p.frames for p in pieces)
-    tmp = out.with_name(f".{out.name}.part")
+    check_target(out)
+    tmp = new_part(out)  # owner-only; a killed render leaves a .part the next write sweeps
     done = 0
     try:
         opts = {"movflags": "+faststart", "fflags": "+bitexact"}  # bitexact: no encoder tag

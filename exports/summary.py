@@ -166,7 +166,7 @@ def write_summary(
         ]
         write_xlsx(sheets, path, progress=progress, cancel=cancel)
         return
-    safe = long.map(safe_cell)
+    safe = long.map(safe_cell).rename(columns=safe_cell)
     with atomic_write(path, "w", newline="") as fh:
         safe.to_csv(fh, index=False)
     if progress is not None:

@@ -19,7 +19,7 @@ from coder.timebase import TimeBase
 from coder.timefmt import format_clock
 from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
-from exports.cells import safe_cell
+from exports.cells import safe_cell, xlsx_cell
 
 Row = dict[str, Any]
 
@@ -149,7 +149,7 @@ def write_delimited(
 ) -> None:
     with atomic_write(path, "w", newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(columns)
+        writer.writerow([safe_cell(c) for c in columns])
         for i, row in enumerate(rows):
             if i % 5000 == 0:
                 check_cancel(cancel, "the export")
@@ -168,20 +168,15 @@ def write_xlsx(
     cancel: Cancel | None = None,
 ) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def cell(value: Any) -> Any:
-        value = safe_cell(value)  # guard first, then drop what XLSX cannot store (NUL, ...)
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     book = Workbook(write_only=True)
     total = sum(len(rows) for _, _, rows in sheets) or 1
     done = 0
     for title, columns, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append(columns)
+        sheet.append([xlsx_cell(c) for c in columns])
         for row in rows:
-            sheet.append([cell(row.get(c, "")) for c in columns])
+            sheet.append([xlsx_cell(row.get(c, "")) for c in columns])
             done += 1
             if done % 5000 == 0:
                 check_cancel(cancel, "the export")

@@ -106,12 +106,14 @@ def _reel(args: argparse.Namespace) -> int:
 
 def _handout(args: argparse.Namespace) -> int:
     from coder.app.usecases import find_session
+    from coder.files import check_target
     from exports.handout import write_handout_html, write_handout_pdf
     from exports.handout_content import build_handout_content
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise ProjectError(f"{out}: the handout is written as .html or .pdf; change the file name")
+    check_target(out)  # before the stills are decoded
     with open_project(args, read_only=True) as project:
         session = find_session(project, args.session)
         content = build_handout_content(project, session.id, watermark=args.watermark)

@@ -27,7 +27,9 @@ from typing import Any
 import av
 import numpy as np
 
+from coder.cells import safe_cell
 from coder.errors import Cancelled, MediaError
+from coder.files import check_folder_target, check_target, new_part, private_folder, replacing
 from coder.media import audio as audio_mod
 from coder.media import clip_source as source
 from coder.media import smartcut
@@ -75,6 +77,7 @@ def cut_clip(
     cancel: Cancel | None = None,
 ) -> ClipResult:
     src, dst = Path(src), Path(dst)
+    check_target(dst)  # before any decoding: a folder or read-only target fails at once
     _check_file(src)
     a = max(0, in_ms - lead_in_ms)
     region = source.scan(src, a, out_ms + lead_out_ms, cancel)
@@ -111,7 +114,7 @@ def _cut(
     if first is None or last is None:
         raise MediaError(f"{src.name}: no video frames at {a}-{b} ms; check the clip range")
     frames = [p for p in region.frame_pts if first <= p <= last]
-    tmp = dst.with_name(f".{dst.name}.part")
+    tmp = new_part(dst)  # owner-only; a killed cut leaves a .part the next write sweeps
     try:
         used = "reencode"
         plan = smartcut.make_plan(region, first, last + 1) if mode in ("auto", "smart") else None
@@ -282,7 +285,8 @@ def cut_clips(
     cancel: Cancel | None = None,
 ) -> list[ClipResult]:
     """One clip per request, named by label and time, with index.csv (atomic)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_folder_target(out_dir)
+    private_folder(out_dir)
     results = []
     for n, r in enumerate(requests):
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in r.label)[:60]
@@ -300,23 +304,21 @@ def cut_clips(
                 progress=_part(progress, n, len(requests)),
             )
         )
-    index = out_dir / "index.csv"
-    tmp = index.with_name(".index.csv.part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with (
+        replacing(out_dir / "index.csv") as tmp,
+        open(tmp, "w", newline="", encoding="utf-8") as fh,
+    ):
         writer = csv.writer(fh)
         writer.writerow(["clip", "label", "in_ms", "out_ms", "first_frame_ms", "frames", "mode"])
         for r, res in zip(requests, results, strict=True):
-            label = "'" + r.label if r.label.startswith(("=", "+", "-", "@")) else r.label
-            writer.writerow(
-                [
-                    res.path.name,
-                    label,
-                    r.in_ms,
-                    r.out_ms,
-                    res.first_frame_ms,
-                    res.frame_count,
-                    res.mode_used,
-                ]
+            row = (
+                res.path.name,
+                r.label,
+                r.in_ms,
+                r.out_ms,
+                res.first_frame_ms,
+                res.frame_count,
+                res.mode_used,
             )
-    os.replace(tmp, index)
+            writer.writerow([safe_cell(v) for v in row])
     return results

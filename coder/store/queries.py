@@ -390,10 +390,12 @@ class Queries(CameraQueries):
         ).fetchone()
         before = None if row is None else R.rating_from_row(row)
         if before is not None and row is not None and before.id == v.id:
-            self._update_row("rating", v.id, int(row["row_version"]), "value = ?", (v.value,), v)
+            self._update_row(
+                "rating", v.id, R.row_version(row, "rating"), "value = ?", (v.value,), v
+            )
         else:
             if before is not None and row is not None:
-                self._delete_row("rating", before.id, int(row["row_version"]))
+                self._delete_row("rating", before.id, R.row_version(row, "rating"))
             self.db.execute(
                 f"INSERT INTO rating_values ({R.RATING_COLUMNS}) VALUES "
                 f"({R.placeholders(R.RATING_COLUMNS)})",

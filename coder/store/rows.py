@@ -65,6 +65,11 @@ def _int(r: Row, column: str, table: str, lo: int = 0, hi: int = 2**53) -> int:
     return value
 
 
+def row_version(r: Row, entity: str) -> int:
+    """A versioned row's ``row_version``, checked like every other column."""
+    return _int(r, "row_version", entity, lo=1)
+
+
 def _time(r: Row, column: str, table: str, allow_none: bool = False) -> Any:
     value = _get(r, column, table)
     if time_problem(value, column, allow_none=allow_none) is not None:

@@ -76,7 +76,7 @@ class Versions:
     # --- remembering what was shown --------------------------------------------------------------
     def _shown(self, entity: str, obj: T, row: Row) -> T:
         if self._depth == 0:
-            self._seen[(entity, obj.id)] = (int(row["row_version"]), obj)
+            self._seen[(entity, obj.id)] = (R.row_version(row, entity), obj)
         return obj
 
     def _wrote(self, entity: str, entity_id: str, version: int, obj: Any) -> None:
@@ -99,7 +99,7 @@ class Versions:
         """The row as it is now, with its version (never remembered as shown)."""
         table, reader = TABLES[entity]
         row = self.db.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,)).fetchone()
-        return None if row is None else (reader(row), int(row["row_version"]))
+        return None if row is None else (reader(row), R.row_version(row, entity))
 
     def _expected(self, key: Key, current: int) -> int:
         pending = self._seen_pending.get(key)

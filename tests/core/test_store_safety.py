@@ -282,3 +282,19 @@ def test_damaged_rows_give_a_clear_error_without_their_content(
     assert cli(["events", "list", str(path), "--json"]) == 1
     err = capsys.readouterr().err
     assert "damaged" in err and "onset_ms" in err and SECRET not in err
+
+
+def test_damaged_row_version_is_a_clear_error(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add(project, 1, note=SECRET)
+    path = project.path
+    project.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE events SET row_version = ?", (SECRET,))
+    db.commit()
+    db.close()
+    assert cli(["events", "list", str(path), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert "damaged" in err and "row_version" in err and SECRET not in err
+    assert "internal error" not in err

@@ -172,3 +172,26 @@ def test_json_export_follows_the_notes_and_research_rules(
     assert cli(args) == 1  # Week 2 has no research consent
     assert "no consent for research" in capsys.readouterr().err
     assert not research.exists()
+
+
+def test_gzip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = b"\0" * (1 << 20)
+    bomb = b"".join(packer.compress(chunk) for _ in range(300)) + packer.flush()  # 300 MB
+    assert len(bomb) < 1 << 20
+    path = tmp_path / "p.boris.gz"
+    path.write_bytes(bomb)
+    run = _attune("import", str(tmp_path / "new.attune"), str(path), "--from", "boris")
+    assert run.returncode == 1, run.stderr
+    assert "more than 256 MB" in run.stderr and "Traceback" not in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.boris.gz"]
+    # an honest gzipped BORIS project (two gzip members) still imports
+    import gzip
+
+    from exports.importers import import_boris
+
+    seed = (ROOT / "tests" / "fuzz" / "seeds" / "sample.boris").read_bytes()
+    path.write_bytes(gzip.compress(seed) + gzip.compress(b""))
+    assert import_boris(tmp_path / "ok.attune", path).events == 8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -74,7 +75,13 @@ def test_reel_frames_holds_captions_audio(demo_copy: Path, tmp_path: Path) -> No
         session = project.sessions()[0]
         media = project.media(session.media_id)  # type: ignore[arg-type]
         tb = TimeBase(project.frame_times(media.id), media.duration_ms)
-        result = make_reel(project, session.id, out, ReelOptions(title_s=1.0))
+        old_umask = os.umask(0o022)  # a normal umask: the reel must still be owner-only
+        try:
+            result = make_reel(project, session.id, out, ReelOptions(title_s=1.0))
+        finally:
+            os.umask(old_umask)
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if "reel" in p.name) == ["reel.mp4"]
     assert next(p.kind for p in result.pieces) == "title"
     assert any(p.kind == "hold" for p in result.pieces)
     assert any(p.repeat == 2 for p in result.pieces)  # the demo's slowed highlight
