@@ -50,6 +50,18 @@ class OutputPathError(AttuneError):
     """An output cannot be written where asked (a folder, a missing or read-only folder)."""
 
 
+class BundleError(AttuneError):
+    """An encrypted project bundle cannot be made or opened."""
+
+
+class WrongPassphraseError(BundleError):
+    """The passphrase does not open this bundle (or its header was changed)."""
+
+
+class TamperedBundleError(BundleError):
+    """A bundle's content does not match its seal: changed, damaged or cut short."""
+
+
 class Cancelled(AttuneError):
     """A long job was cancelled by the user; nothing was written."""
 

@@ -27,7 +27,14 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ui import cli_analysis, cli_exports, cli_feedback, cli_project, cli_sequential
+    from ui import (
+        cli_analysis,
+        cli_exports,
+        cli_feedback,
+        cli_project,
+        cli_sequential,
+        cli_sharing,
+    )
 
     parser = argparse.ArgumentParser(
         prog="attune",
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_feedback.register(sub)
     cli_analysis.register(sub)
     cli_sequential.register(sub)
+    cli_sharing.register(sub)
     add_as_option(parser)
     return parser
 

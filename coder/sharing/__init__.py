@@ -1,0 +1,1 @@
+"""Sending a project safely: encrypted, authenticated bundles (``attune bundle``/``unbundle``)."""
