@@ -48,6 +48,8 @@ class MainActions:
         self.relink_video = self._make("Re-link &video…", files.relink)
         self.export = self._make("&Export…", w.transfer.export, "Ctrl+E")
         self.import_ = self._make("&Import…", w.transfer.import_into, "Ctrl+I")
+        self.send_bundle = self._make("Send project &securely (encrypted)…", w.sharing.send)
+        self.open_bundle = self._make("Open &received bundle…", w.sharing.receive)
         self.quit = self._make("&Quit", w.close, std.Quit)
         # Session
         self.consent = self._make("Consent and family…", files.edit_session)
@@ -141,6 +143,7 @@ class MainActions:
         file.addActions([self.add_video, self.new_observation, self.relink_video])
         file.addSeparator()
         file.addActions([self.export, self.import_])
+        file.addActions([self.send_bundle, self.open_bundle])
         file.addSeparator()
         file.addAction(self.quit)
         bar.addMenu("&Session").addActions(

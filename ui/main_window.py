@@ -40,6 +40,7 @@ from ui.counters_panel import CountersPanel
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.export_import import ExportImport
 from ui.dialogs.modifier_popup import ask_modifiers
+from ui.dialogs.sharing import SharingActions
 from ui.events.table import EventTableModel
 from ui.events.view import EventTableWidget
 from ui.feedback.actions import FeedbackActions
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisActions(self)
         self.camera_actions = CameraActions(self)
         self.transfer = ExportImport(self)
+        self.sharing = SharingActions(self)
         self.menu_actions = MainActions(self)
         self.resize(1400, 900)
         self.split.setSizes([560, 340])

@@ -74,6 +74,9 @@ def verify_chain(db: Any) -> list[str]:
     """Problems found in the chain (empty when intact)."""
     prev = GENESIS
     for e in entries(db):
+        texts = (e.at, e.user, e.action, e.entity, e.entity_id, e.summary, e.prev_hash, e.hash)
+        if not all(isinstance(t, str) for t in texts):  # a damaged file: say so, never crash
+            return [f"audit row {e.seq}: damaged (a value is not text)"]
         if e.prev_hash != prev:
             return [
                 f"audit row {e.seq}: does not follow the previous row (rows removed or reordered)"

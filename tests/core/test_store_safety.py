@@ -298,3 +298,18 @@ def test_damaged_row_version_is_a_clear_error(
     err = capsys.readouterr().err
     assert "damaged" in err and "row_version" in err and SECRET not in err
     assert "internal error" not in err
+
+
+def test_damaged_audit_row_is_reported_not_a_crash(project: Project) -> None:
+    _add(project, 1, note=SECRET)
+    path = project.path
+    project.close()
+    db = sqlite3.connect(path)
+    for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        db.execute(f'DROP TRIGGER "{trigger}"')  # as a damaged or hand-edited file could be
+    db.execute("UPDATE audit_log SET summary = X'41' WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+    db.commit()
+    db.close()
+    with Project.open(path, read_only=True) as reopened:
+        problems = reopened.verify_audit_chain()
+    assert len(problems) == 1 and "damaged" in problems[0]
