@@ -20,24 +20,17 @@ def write_export(
     progress: Any = None,
     cancel: Any = None,
 ) -> None:
-    """One export, shared by the CLI and File > Export."""
+    """One export, shared by the CLI and File > Export (formats: exports.registry)."""
     from coder.consent import require_research
     from coder.files import check_target
     from exports.bundle import bundles_from_project
+    from exports.registry import ExportRequest, export_format
 
     check_target(Path(out))  # a folder or a read-only folder fails before anything is rendered
 
-    if fmt == "json":
-        from exports.json_io import write_json
-
-        write_json(
-            project,
-            out,
-            include_notes=include_notes,
-            research=research,
-            progress=progress,
-            cancel=cancel,
-        )
+    chosen = export_format(fmt)
+    if chosen.whole_project:
+        chosen.write(ExportRequest(project, [], out, include_notes, progress, cancel, research))
         return
     bundles = bundles_from_project(
         project, session_ids=session_ids, observation_ids=observation_ids
@@ -47,25 +40,4 @@ def write_export(
             require_research(b.session)
     if not bundles:
         raise AttuneError("nothing to export: the project has no observations")
-    if fmt in ("csv", "tsv", "xlsx"):
-        from exports.tables import export_tables
-
-        export_tables(
-            bundles, out, fmt, include_notes=include_notes, progress=progress, cancel=cancel
-        )
-    elif fmt == "eaf":
-        from exports.eaf import write_eaf
-
-        write_eaf(bundles, out, progress=progress, cancel=cancel)
-    elif fmt in ("srt", "vtt"):
-        from exports.subtitles import write_subtitles
-
-        write_subtitles(bundles, out, fmt, progress=progress, cancel=cancel)
-    elif fmt == "summary":
-        from exports.summary import write_summary
-
-        write_summary(bundles, out, progress=progress, cancel=cancel)
-    else:
-        from exports.timeline_image import write_timeline_png, write_timeline_svg
-
-        (write_timeline_png if fmt == "timeline-png" else write_timeline_svg)(bundles, out)
+    chosen.write(ExportRequest(project, bundles, out, include_notes, progress, cancel, research))

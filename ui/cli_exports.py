@@ -8,20 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import AttuneError
+from exports.registry import EXPORT_FORMATS, IMPORT_KINDS, ImportOptions, import_kind
 from ui.cli_common import open_project
 
-FORMATS = [
-    "csv",
-    "tsv",
-    "xlsx",
-    "json",
-    "eaf",
-    "srt",
-    "vtt",
-    "summary",
-    "timeline-png",
-    "timeline-svg",
-]
+FORMATS = list(EXPORT_FORMATS)  # one registry for the CLI, File > Export and dispatch
 
 
 def register(sub: Any) -> None:
@@ -43,7 +33,7 @@ def register(sub: Any) -> None:
 
     i = sub.add_parser("import", help="import BORIS, ELAN, CSV or Attune JSON into a project")
     i.add_argument("file", help="target project (created if absent)")
-    i.add_argument("--from", dest="kind", choices=["boris", "eaf", "csv", "json"], required=True)
+    i.add_argument("--from", dest="kind", choices=list(IMPORT_KINDS), required=True)
     i.add_argument("source")
     i.add_argument("--observation", action="append", default=None, help="BORIS observation name(s)")
     i.add_argument("--scheme", default="attachment-core", help="scheme of a CSV import")
@@ -107,18 +97,13 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from exports import importers
-
-    if args.kind == "boris":
-        report = importers.import_boris(args.file, args.source, args.observation)
-    elif args.kind == "eaf":
-        report = importers.import_eaf(args.file, args.source, _pairs(args.tier, "tier") or None)
-    elif args.kind == "csv":
-        report = importers.import_csv(
-            args.file, args.source, args.scheme, _pairs(args.column, "column")
-        )
-    else:
-        report = importers.import_json_file(args.file, args.source)
+    options = ImportOptions(
+        observations=args.observation,
+        scheme=args.scheme,
+        columns=_pairs(args.column, "column") or None,
+        tiers=_pairs(args.tier, "tier") or None,
+    )
+    report = import_kind(args.kind).run(args.file, args.source, options)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(

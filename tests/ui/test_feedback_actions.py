@@ -155,7 +155,7 @@ def test_import_eaf_reopens_the_project_with_the_new_observation(
     window.history.push(AddEvent(Event("a1", "o1", "attunement", "parent", 400)))
     eaf = tmp_path / "visit.eaf"
     write_export(project, "eaf", eaf, observation_ids=["o1"])
-    answer(monkeypatch, QInputDialog, "getItem", ("ELAN (.eaf)", True))
+    answer(monkeypatch, QInputDialog, "getItem", ("ELAN", True))
     answer(monkeypatch, QFileDialog, "getOpenFileName", (str(eaf), ""))
     window.menu_actions.import_.trigger()
     assert window.project is None  # closed while the importer writes
@@ -172,9 +172,31 @@ def test_import_failure_reopens_and_reports(
 ) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "broken.eaf"
     bad.write_text("<not eaf", encoding="utf-8")
-    answer(monkeypatch, QInputDialog, "getItem", ("ELAN (.eaf)", True))
+    answer(monkeypatch, QInputDialog, "getItem", ("ELAN", True))
     answer(monkeypatch, QFileDialog, "getOpenFileName", (str(bad), ""))
     window.menu_actions.import_.trigger()
     qtbot.waitUntil(lambda: bool(no_modal_boxes), timeout=10000)
     assert "broken.eaf" in no_modal_boxes[-1]
     assert window.project is not None and window.observation_box.count() == 1
+
+
+def test_export_and_import_dialogs_list_the_registry(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from exports.registry import EXPORT_FORMATS, IMPORT_KINDS
+
+    dialog = ExportDialog()
+    qtbot.addWidget(dialog)
+    shown = [
+        (dialog.format.itemText(i), dialog.format.itemData(i)) for i in range(dialog.format.count())
+    ]
+    assert shown == [(f.label, f.id) for f in EXPORT_FORMATS.values()]
+    offered: list[list[str]] = []
+
+    def cancel(*args, **kwargs):  # type: ignore[no-untyped-def]
+        offered.append(list(args[3]))
+        return "", False
+
+    monkeypatch.setattr(QInputDialog, "getItem", cancel)
+    window.menu_actions.import_.trigger()
+    assert offered == [[k.label for k in IMPORT_KINDS.values()]]

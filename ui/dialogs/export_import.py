@@ -22,29 +22,11 @@ from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
 from coder.progress import Cancel, Progress
 from coder.store import Project
 from exports.importers import ImportReport
+from exports.registry import EXPORT_FORMATS, IMPORT_KINDS, ImportOptions, export_format
 from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-EXPORTS = [
-    ("Events table (CSV)", "csv", "csv"),
-    ("Events table (TSV)", "tsv", "tsv"),
-    ("Workbook: events, ratings, segments (XLSX)", "xlsx", "xlsx"),
-    ("Summary per session (CSV)", "summary", "csv"),
-    ("Whole project (JSON)", "json", "json"),
-    ("ELAN (.eaf)", "eaf", "eaf"),
-    ("Subtitles (SRT)", "srt", "srt"),
-    ("Subtitles (WebVTT)", "vtt", "vtt"),
-    ("Timeline picture (PNG)", "timeline-png", "png"),
-    ("Timeline picture (SVG)", "timeline-svg", "svg"),
-]
-IMPORTS = [
-    ("BORIS project (.boris)", "boris", "BORIS (*.boris *.boris.gz)"),
-    ("ELAN (.eaf)", "eaf", "ELAN (*.eaf)"),
-    ("Events table (CSV)", "csv", "CSV (*.csv)"),
-    ("Attune JSON", "json", "JSON (*.json)"),
-]
 
 
 class ExportDialog(QDialog):
@@ -52,8 +34,8 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.format = QComboBox()
-        for label, key, ext in EXPORTS:
-            self.format.addItem(label, (key, ext))
+        for fmt in EXPORT_FORMATS.values():
+            self.format.addItem(fmt.label, fmt.id)
         self.scope = QComboBox()
         self.scope.addItems(["This observation", "This session (all coders)", "Whole project"])
         self.notes = QCheckBox("Include internal notes (clinical text)")
@@ -90,8 +72,8 @@ class ExportImport:
         dialog = ExportDialog(w, note if hidden else "")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        fmt, ext = dialog.format.currentData()
-        if fmt == "json" and hidden:
+        fmt = export_format(str(dialog.format.currentData()))
+        if fmt.whole_project and hidden:
             w.show_error(
                 "A whole-project JSON file would include observations hidden from you while "
                 "you code blind; export this observation or this session instead."
@@ -104,7 +86,9 @@ class ExportImport:
         else:
             session_id = w.observation.session_id if scope == 1 else None
             chosen = [o.id for o in w.visible_observations(session_id)]
-        path, _ = QFileDialog.getSaveFileName(w, "Export to", f"export.{ext}")
+        path, _ = QFileDialog.getSaveFileName(
+            w, "Export to", f"export.{fmt.extension}", f"{fmt.label} (*.{fmt.extension})"
+        )
         if not path:
             return
         project_path, notes = w.project.path, dialog.notes.isChecked()
@@ -115,7 +99,7 @@ class ExportImport:
             with Project.open(project_path, read_only=True) as reader:
                 write_export(
                     reader,
-                    fmt,
+                    fmt.id,
                     Path(path),
                     observation_ids=chosen,
                     include_notes=notes,
@@ -137,27 +121,20 @@ class ExportImport:
         if w.project is None or w.project.read_only:
             w.show_error("Open a project for writing first.")
             return
-        labels = [label for label, _, _ in IMPORTS]
+        kinds = list(IMPORT_KINDS.values())
+        labels = [k.label for k in kinds]
         choice, ok = QInputDialog.getItem(w, "Import", "What to import:", labels, 0, False)
         if not ok:
             return
-        _, kind, pattern = IMPORTS[labels.index(choice)]
-        source, _ = QFileDialog.getOpenFileName(w, "Import from", "", pattern)
+        kind = kinds[labels.index(choice)]
+        source, _ = QFileDialog.getOpenFileName(w, "Import from", "", kind.file_filter)
         if not source:
             return
         target = str(w.project.path)
         w.close_project()  # the import opens the project itself (one writer at a time)
 
         def job(progress: Progress, cancelled: Cancel) -> object:
-            from exports import importers
-
-            if kind == "boris":
-                return importers.import_boris(target, source)
-            if kind == "eaf":
-                return importers.import_eaf(target, source)
-            if kind == "csv":
-                return importers.import_csv(target, source, "attachment-core")
-            return importers.import_json_file(target, source)
+            return kind.run(target, source, ImportOptions())
 
         def done(report: ImportReport) -> None:
             w.open_project(target)
