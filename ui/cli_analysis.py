@@ -8,11 +8,24 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import AttuneError
+from coder.reliability.options import (
+    DEFAULT_OVERLAP_PERCENT,
+    DEFAULT_SLICE_MS,
+    METHOD_LABELS,
+    METHODS,
+    SLICE_HELP,
+    TOLERANCE_HELP,
+)
 from ui.cli_common import open_project
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("reliability", help="agreement between two observations (or pairs)")
+    p = sub.add_parser(
+        "reliability",
+        help="agreement between two observations (or pairs)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Methods:\n" + "\n".join(f"  {m:<9} {METHOD_LABELS[m]}" for m in METHODS),
+    )
     p.add_argument("file")
     p.add_argument(
         "--observations",
@@ -21,14 +34,42 @@ def register(sub: Any) -> None:
         metavar="OBS",
         help="two observations (id or name); give more pairs as A1 B1 A2 B2 ...",
     )
-    p.add_argument("--method", choices=["timeunit", "events", "boris"], default="timeunit")
-    p.add_argument("--slice", type=float, default=1.0, help="slice width in seconds (default 1)")
-    p.add_argument("--tolerance", type=float, default=0.0, help="tolerance in seconds")
-    p.add_argument("--codes", nargs="*", default=None)
-    p.add_argument("--subjects", nargs="*", default=None)
+    p.add_argument("--method", choices=METHODS, default="timeunit")
+    p.add_argument("--slice", type=float, default=DEFAULT_SLICE_MS / 1000, help=SLICE_HELP)
+    p.add_argument("--tolerance", type=float, default=None, help=TOLERANCE_HELP)
+    p.add_argument(
+        "--overlap",
+        type=int,
+        default=DEFAULT_OVERLAP_PERCENT,
+        metavar="PERCENT",
+        help="elan: link two annotations when they overlap by at least this %% of the longer "
+        f"one (51-100, default {DEFAULT_OVERLAP_PERCENT})",
+    )
+    p.add_argument("--codes", nargs="+", default=None, help="codes to compare (ids or names)")
+    p.add_argument(
+        "--subjects", nargs="+", default=None, help="subjects to compare (ids or names)"
+    )
+    drift = p.add_mutually_exclusive_group()
+    drift.add_argument(
+        "--by-third", action="store_true", help="also show agreement per third of the session"
+    )
+    drift.add_argument(
+        "--by-segment", action="store_true", help="also show agreement per session segment"
+    )
+    p.add_argument(
+        "--with-modifiers",
+        action="store_true",
+        help="boris, identity: modifiers are part of the category (BORIS's option)",
+    )
+    p.add_argument(
+        "--boris-before-8.11.3",
+        dest="boris_old",
+        action="store_true",
+        help="identity: end the grid at the last start, as BORIS did before 8.11.3",
+    )
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--report", default=None, help="also write PATH.html or PATH.csv")
-    p.add_argument("--threshold", type=float, default=0.60)
+    p.add_argument("--threshold", type=float, default=0.60, help="kappa threshold for colours")
     p.set_defaults(handler=_reliability)
 
 
@@ -45,9 +86,13 @@ def _reliability(args: argparse.Namespace) -> int:
             pairs,
             method=args.method,
             slice_ms=round(args.slice * 1000),
-            tolerance_ms=round(args.tolerance * 1000),
+            tolerance_ms=None if args.tolerance is None else round(args.tolerance * 1000),
+            overlap_percent=args.overlap,
             codes=args.codes,
             subjects=args.subjects,
+            drift_by="thirds" if args.by_third else "segments" if args.by_segment else None,
+            include_modifiers=args.with_modifiers,
+            boris_before_8_11_3=args.boris_old,
         )
     if args.report:
         from exports.reliability_report import write_reliability_csv, write_reliability_html
@@ -59,18 +104,27 @@ def _reliability(args: argparse.Namespace) -> int:
             write_reliability_html(result, out, args.threshold)
         else:
             raise AttuneError(f"{out}: reports are written as .html or .csv; change the name")
-    if args.json or not args.report:
-        if args.json:
-            print(json.dumps(result, indent=2, ensure_ascii=False))
-        else:
-            _print_summary(result)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    elif not args.report:
+        _print_summary(result)
     return 0
 
 
 def _print_summary(result: dict[str, Any]) -> None:
     from exports.reliability_report import report_rows
 
+    for note in result.get("notes", []):
+        print(f"note: {note}")
+    for pair in result["pairs"]:
+        for note in pair.get("notes", []) + pair.get("quirks", []):
+            print(f"note: {note}")
     for row in report_rows(result):
-        kappa = row.get("kappa", "")
-        pa = row.get("percent_agreement", row.get("positive_agreement", ""))
-        print(f"{row['scope']:<16} {row['code']:<28} kappa={kappa!s:<8} agreement={pa}")
+        value = row.get("kappa", row.get("identity_percent", ""))
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        agree = row.get("percent_agreement", row.get("positive_agreement", ""))
+        agree = f"{agree:.1%}" if isinstance(agree, float) else str(agree)
+        print(
+            f"{row['pair']} | {row['scope']} | {row['code']} | {shown} | agreement {agree} | "
+            f"{row.get('reading', '')}"
+        )

@@ -1,126 +1,149 @@
-"""Compare any two observations of a project (or many pairs, pooled) — the service behind the
-CLI `attune reliability`, the reliability window and the report exports.
+"""Compare any two observations of a project (or many pairs, pooled) — the service behind
+the command line `attune reliability`, the reliability window and the report exports.
 
-Results are plain dicts ready for JSON. Every kappa comes with % agreement, PABAK and AC1.
+Results are plain dicts ready for JSON (``results``): code and subject names beside ids, a
+plain-words reading beside each agreement number, and every setting that was used, with a
+note wherever a setting has no effect or was adjusted.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any, Literal
 
 import numpy as np
 
 from coder.errors import AttuneError
-from coder.model import Event, Observation, RatingPer, Scheme
-from coder.reliability.alignment import align_events
-from coder.reliability.boris_mode import boris_time_unit_kappa
+from coder.model import CodeKind, Event, Observation, RatingPer, Scheme
+from coder.reliability.drift import Part, drift, thirds
 from coder.reliability.icc import icc
 from coder.reliability.multi import krippendorff_alpha
-from coder.reliability.tables import Estimate, TableSummary
-from coder.reliability.timeline import time_unit_agreement
+from coder.reliability.options import (
+    DEFAULT_OVERLAP_PERCENT,
+    DEFAULT_SLICE_MS,
+    METHOD_LABELS,
+    SLICE_METHODS,
+    TOLERANCE_METHODS,
+    Method,
+    check_method,
+    default_tolerance_ms,
+    resolve,
+    tolerance_note,
+)
+from coder.reliability.readings import read_alpha, read_icc
+from coder.reliability.results import BUILDERS, Inputs, drift_dict, estimate_dict, summary_dict
 
-Method = Literal["timeunit", "events", "boris"]
+__all__ = ["Method", "compare", "compare_many", "estimate_dict", "summary_dict"]
 
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 4)
-
-
-def estimate_dict(e: Estimate) -> dict[str, Any]:
-    return {
-        "value": _num(e.value),
-        "se": _num(e.se),
-        "ci_low": _num(e.ci_low),
-        "ci_high": _num(e.ci_high),
-        "reason": e.reason,
-    }
-
-
-def summary_dict(s: TableSummary) -> dict[str, Any]:
-    return {
-        "n": s.n,
-        "kappa": estimate_dict(s.kappa),
-        "percent_agreement": estimate_dict(s.percent),
-        "pabak": estimate_dict(s.pabak),
-        "ac1": estimate_dict(s.ac1),
-        "scott_pi": estimate_dict(s.scott_pi),
-        "kappa_max": estimate_dict(s.kappa_max),
-    }
+Drift = Literal["thirds", "segments"] | None
 
 
-def _pair(project: Any, a: Observation, b: Observation) -> tuple[Scheme, int]:
-    scheme = project.scheme_for_observation(a.id)
+def _display(project: Any, obs: Observation) -> str:
+    if obs.name:
+        return obs.name
+    return f"{project.session(obs.session_id).label}/{obs.coder}"
+
+
+def _scheme(project: Any, a: Observation, b: Observation) -> Scheme:
+    scheme: Scheme = project.scheme_for_observation(a.id)
     other = project.scheme_for_observation(b.id)
     if {c.id for c in scheme.codes} != {c.id for c in other.codes}:
         raise AttuneError(
-            f"'{a.name or a.id}' and '{b.name or b.id}' use different coding schemes; "
-            "compare observations coded with the same scheme"
+            f"'{_display(project, a)}' and '{_display(project, b)}' use different coding "
+            "schemes; compare observations coded with the same scheme"
         )
-    session = project.session(a.session_id)
-    if session.media_id is None:
-        raise AttuneError(f"session '{session.label}' has no video, so its length is unknown")
-    return scheme, project.media(session.media_id).duration_ms
+    return scheme
 
 
-def compare(
-    project: Any,
-    obs_a: str,
-    obs_b: str,
-    *,
-    method: Method = "timeunit",
-    slice_ms: int = 1000,
-    tolerance_ms: int = 0,
-    codes: Sequence[str] | None = None,
-    subjects: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    return compare_many(
-        project,
-        [(obs_a, obs_b)],
-        method=method,
-        slice_ms=slice_ms,
-        tolerance_ms=tolerance_ms,
-        codes=codes,
-        subjects=subjects,
+def _duration(
+    project: Any, a: Observation, b: Observation, events: Sequence[Event]
+) -> tuple[int, str | None]:
+    """The session length: the first of the two sessions that has a video; without any
+    (BORIS live observations), the end of the last coded moment — and a note saying so."""
+    for obs in (a, b):
+        session = project.session(obs.session_id)
+        if session.media_id is not None:
+            return int(project.media(session.media_id).duration_ms), None
+    end = max((e.offset_ms if e.offset_ms is not None else e.onset_ms for e in events), default=0)
+    return max(end, 1), (
+        f"neither session has a video, so the session is taken to end with the last coded "
+        f"moment ({end / 1000:.3f} s)"
     )
+
+
+def compare(project: Any, obs_a: str, obs_b: str, **options: Any) -> dict[str, Any]:
+    return compare_many(project, [(obs_a, obs_b)], **options)
 
 
 def compare_many(
     project: Any,
     pairs: Sequence[tuple[str, str]],
     *,
-    method: Method = "timeunit",
-    slice_ms: int = 1000,
-    tolerance_ms: int = 0,
+    method: str = "timeunit",
+    slice_ms: int = DEFAULT_SLICE_MS,
+    tolerance_ms: int | None = None,
+    overlap_percent: int = DEFAULT_OVERLAP_PERCENT,
     codes: Sequence[str] | None = None,
     subjects: Sequence[str] | None = None,
+    drift_by: Drift = None,
+    include_modifiers: bool = False,
+    boris_before_8_11_3: bool = False,
 ) -> dict[str, Any]:
-    """Per pair and pooled (events of all pairs laid end to end on one time line)."""
+    """Per pair and pooled (events of all pairs laid end to end on one time line).
+
+    ``codes``/``subjects``: ids or names; an unknown one is refused with the valid names.
+    ``tolerance_ms`` None takes the method's documented default; 0 means exact."""
+    chosen = check_method(method)
     if not pairs:
         raise AttuneError("choose at least one pair of observations to compare")
-    per_pair = []
+    if slice_ms <= 0:
+        raise AttuneError("the slice must be longer than 0 s")
+    if not 51 <= overlap_percent <= 100:
+        raise AttuneError("the ELAN overlap must be between 51 and 100 %")
+    tolerance = default_tolerance_ms(chosen) if tolerance_ms is None else tolerance_ms
+    if tolerance < 0:
+        raise AttuneError("the tolerance cannot be negative")
+    notes: list[str] = []
+    note = tolerance_note(chosen, slice_ms, tolerance)
+    if note:
+        notes.append(note)
+    per_pair: list[dict[str, Any]] = []
     pooled_a: list[Event] = []
     pooled_b: list[Event] = []
     offset = 0
     scheme: Scheme | None = None
+    code_ids: list[str] = []
+    subject_ids: list[str] = []
     for key_a, key_b in pairs:
         a, b = project.find_observation(key_a), project.find_observation(key_b)
-        scheme, duration = _pair(project, a, b)
-        ea, eb = (
-            _filter(project.events(a.id), codes, subjects),
-            _filter(project.events(b.id), codes, subjects),
-        )
-        result = _one(scheme, ea, eb, duration, method, slice_ms, tolerance_ms, codes, subjects)
+        scheme = _scheme(project, a, b)
+        code_ids = resolve("code", codes, scheme.codes) or [c.id for c in scheme.codes]
+        subject_ids = resolve("subject", subjects, scheme.subjects) or [
+            s.id for s in scheme.subjects
+        ]
+        ea = _filter(project.events(a.id), code_ids, subject_ids)
+        eb = _filter(project.events(b.id), code_ids, subject_ids)
+        duration, duration_note = _duration(project, a, b, ea + eb)
+        names = (_display(project, a), _display(project, b))
+        inputs = Inputs(
+            scheme, ea, eb, duration, slice_ms, tolerance, overlap_percent, code_ids,
+            subject_ids, names, include_modifiers, boris_before_8_11_3,
+        )  # fmt: skip
+        result = BUILDERS[chosen](inputs)
         result.update(
             {
-                "observation_a": a.name or a.id,
-                "observation_b": b.name or b.id,
+                "observation_a": names[0],
+                "observation_b": names[1],
                 "coder_a": a.coder,
                 "coder_b": b.coder,
+                "duration_ms": duration,
+                "notes": [duration_note] if duration_note else [],
             }
         )
+        if drift_by is not None:
+            drift_tolerance = tolerance if chosen == "timeunit" else 0
+            result["drift"] = _drift(project, a, inputs, drift_by, drift_tolerance)
         per_pair.append(result)
         states = {c.id for c in scheme.codes if c.is_state}
         pooled_a += [_shift(e, offset, duration, e.code_id in states) for e in ea]
@@ -128,27 +151,62 @@ def compare_many(
         offset += duration
     assert scheme is not None
     out: dict[str, Any] = {
-        "method": method,
-        "slice_ms": slice_ms,
-        "tolerance_ms": tolerance_ms,
+        "method": chosen,
+        "method_label": METHOD_LABELS[chosen],
+        "slice_ms": slice_ms if chosen in SLICE_METHODS else None,
+        "tolerance_ms": tolerance if chosen in TOLERANCE_METHODS else None,
+        "overlap_percent": overlap_percent if chosen == "elan" else None,
+        "codes": {c: scheme.code(c).name for c in code_ids},
+        "subjects": {s: scheme.subject(s).name for s in subject_ids},
+        "notes": notes,
         "pairs": per_pair,
     }
     if len(pairs) > 1:
-        out["pooled"] = _one(
-            scheme, pooled_a, pooled_b, offset, method, slice_ms, tolerance_ms, codes, subjects
-        )
+        if chosen in ("boris", "identity"):
+            notes.append("BORIS compares pairs one at a time, so there is no pooled value")
+        else:
+            pooled = Inputs(
+                scheme, pooled_a, pooled_b, offset, slice_ms, tolerance, overlap_percent,
+                code_ids, subject_ids, ("pooled A", "pooled B"),
+            )  # fmt: skip
+            out["pooled"] = BUILDERS[chosen](pooled)
     out["ratings"] = rating_agreement(project, pairs)
     return out
 
 
-def _filter(
-    events: list[Event], codes: Sequence[str] | None, subjects: Sequence[str] | None
-) -> list[Event]:
-    return [
-        e
-        for e in events
-        if (codes is None or e.code_id in codes) and (subjects is None or e.subject_id in subjects)
-    ]
+def _drift(project: Any, a: Observation, x: Inputs, by: Drift, tolerance_ms: int) -> dict[str, Any]:
+    """Time-slice agreement per third or per segment (the slices of the comparison; the
+    tolerance only when the comparison itself is by time slices)."""
+    if by == "segments":
+        segments = project.segments(a.session_id)
+        if not segments:
+            raise AttuneError(
+                "this session has no segments; add them (Session > Segments) or use thirds"
+            )
+        parts = [Part(s.name, s.onset_ms, min(s.offset_ms, x.duration_ms)) for s in segments]
+    else:
+        parts = thirds(x.duration_ms, x.slice_ms)
+    kinds: dict[str, CodeKind] = {c.id: c.kind for c in x.scheme.codes}
+    found = drift(
+        x.events_a,
+        x.events_b,
+        parts=parts,
+        codes=x.codes,
+        kinds=kinds,
+        duration_ms=x.duration_ms,
+        slice_ms=x.slice_ms,
+        tolerance_ms=tolerance_ms,
+    )
+    return {
+        "by": by,
+        "slice_ms": x.slice_ms,
+        "tolerance_ms": tolerance_ms,
+        **drift_dict(found, x.code_names),
+    }
+
+
+def _filter(events: list[Event], codes: Sequence[str], subjects: Sequence[str]) -> list[Event]:
+    return [e for e in events if e.code_id in codes and e.subject_id in subjects]
 
 
 def _shift(e: Event, offset: int, duration: int, is_state: bool) -> Event:
@@ -164,88 +222,6 @@ def _shift(e: Event, offset: int, duration: int, is_state: bool) -> Event:
         e.modifiers,
         "",
     )
-
-
-def _one(
-    scheme: Scheme,
-    ea: list[Event],
-    eb: list[Event],
-    duration: int,
-    method: Method,
-    slice_ms: int,
-    tolerance_ms: int,
-    codes: Sequence[str] | None,
-    subjects: Sequence[str] | None,
-) -> dict[str, Any]:
-    kinds = {c.id: c.kind for c in scheme.codes}
-    used = list(codes) if codes is not None else [c.id for c in scheme.codes]
-    if method == "boris":
-        k = boris_time_unit_kappa(
-            ea, eb, kinds=kinds, slice_ms=slice_ms, codes=codes, subjects=subjects
-        )
-        return {"kappa": _num(k.kappa), "n_slices": k.n_slices, "categories": k.categories}
-    if method == "events":
-        aligned = align_events(ea, eb, tolerance_ms=tolerance_ms or 2000, codes=used)
-        return {
-            "per_code": [
-                {
-                    **asdict(c),
-                    "positive_agreement": _num(c.positive_agreement),
-                    "mean_onset_diff_ms": _num(c.mean_onset_diff_ms),
-                }
-                for c in aligned.per_code
-            ],
-            "categories": aligned.categories,
-            "table": aligned.table,
-            "overall": summary_dict(aligned.summary),
-            "caveat": aligned.caveat,
-            "disagreements": aligned.disagreements,
-            "missed": aligned.missed,
-            "extra": aligned.extra,
-        }
-    sets = [[c for c in g.codes if c in used] for g in scheme.groups if g.exclusive]
-    result = time_unit_agreement(
-        ea,
-        eb,
-        codes=used,
-        kinds=kinds,
-        duration_ms=duration,
-        slice_ms=slice_ms,
-        tolerance_ms=tolerance_ms,
-    )
-    out: dict[str, Any] = {
-        "n_slices": result.n_slices,
-        "per_code": [
-            {"code": c.code, "table": c.table, **summary_dict(c.summary)} for c in result.per_code
-        ],
-    }
-    out["code_sets"] = []
-    for members in (s for s in sets if s):
-        by_subject = subjects or sorted(
-            {s for c in members for s in scheme.subjects_for(scheme.code(c))}
-        )
-        for subject in by_subject:
-            tu = time_unit_agreement(
-                ea,
-                eb,
-                codes=members,
-                kinds=kinds,
-                duration_ms=duration,
-                slice_ms=slice_ms,
-                tolerance_ms=tolerance_ms,
-                subject=subject,
-                exclusive_set=members,
-            )
-            assert tu.code_set is not None
-            out["code_sets"].append(
-                {
-                    "subject": subject,
-                    "categories": tu.code_set.categories,
-                    "table": tu.code_set.table,
-                    **summary_dict(tu.code_set.summary),
-                }
-            )
-    return out
 
 
 def rating_agreement(project: Any, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -273,13 +249,18 @@ def rating_agreement(project: Any, pairs: Sequence[tuple[str, str]]) -> list[dic
     for scale_id, values in rows.items():
         matrix = np.array(values, dtype=np.float64)
         complete = int((~np.isnan(matrix).any(axis=1)).sum())
+        icc_value = icc(matrix).icc_a_1
+        alpha = krippendorff_alpha(matrix, level="interval")
         out.append(
             {
                 "rating": scale_id,
                 "name": names[scale_id],
                 "units": complete,
-                "icc_a_1": estimate_dict(icc(matrix).icc_a_1),
-                "alpha_interval": estimate_dict(krippendorff_alpha(matrix, level="interval")),
+                "icc_a_1": estimate_dict(icc_value),
+                "alpha_interval": estimate_dict(alpha),
+                "reading": read_icc(icc_value.value if icc_value.defined else None)
+                + "; "
+                + read_alpha(alpha.value if alpha.defined else None),
             }
         )
     return out

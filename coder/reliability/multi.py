@@ -38,18 +38,30 @@ def _counts(r: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[A
     return cats, counts.astype(np.float64)
 
 
-def fleiss_kappa(ratings: Any) -> Estimate:
-    """Fleiss' (1971) kappa for many raters; units with fewer than 2 ratings are dropped."""
+def fleiss_kappa(ratings: Any, chance: Literal["pooled", "per_unit"] = "pooled") -> Estimate:
+    """Fleiss' (1971) kappa for many raters, (P_bar - P_e) / (1 - P_e), where P_bar is the mean
+    over units rated by 2 or more of sum_k n_ik (n_ik - 1) / (n_i (n_i - 1)).
+
+    With missing ratings the two published forms differ in P_e = sum_k p_k^2:
+    - ``"pooled"`` (default; Fleiss 1971 generalised, as statsmodels' ``fleiss_kappa``):
+      p_k = all ratings of category k / all ratings, over units rated by 2 or more;
+    - ``"per_unit"`` (Gwet's irrCAC ``fleiss.kappa.raw``): p_k = the mean over every unit
+      rated at least once of n_ik / n_i (each unit's own proportions, then averaged).
+    With no missing ratings both are the same. Units with no rating at all are dropped."""
     r = _matrix(ratings)
     _cats, counts = _counts(r)
     n_i = counts.sum(axis=1)
     keep = n_i >= 2
     if not keep.any():
         return undefined("no unit has two or more ratings")
-    counts, n_i = counts[keep], n_i[keep]
-    p_i = (np.sum(counts**2, axis=1) - n_i) / (n_i * (n_i - 1))
+    paired, n_paired = counts[keep], n_i[keep]
+    p_i = (np.sum(paired**2, axis=1) - n_paired) / (n_paired * (n_paired - 1))
     p_bar = float(p_i.mean())
-    p_j = counts.sum(axis=0) / n_i.sum()
+    if chance == "per_unit":
+        rated = n_i >= 1
+        p_j = np.mean(counts[rated] / n_i[rated][:, None], axis=0)
+    else:
+        p_j = paired.sum(axis=0) / n_paired.sum()
     pe = float(np.sum(p_j**2))
     if math.isclose(pe, 1.0):
         return undefined("every rating is the same category (chance agreement is 1)")

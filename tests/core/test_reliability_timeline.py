@@ -1,18 +1,14 @@
-"""Time-unit agreement, optimal event alignment and the BORIS-compatible kappa."""
+"""Time-unit agreement and optimal event alignment (BORIS mode: test_reliability_boris.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from coder.model import CodeKind, Event
 from coder.reliability.alignment import align_events, optimal_pairs
-from coder.reliability.boris_mode import boris_time_unit_kappa
 from coder.reliability.timeline import code_mask, time_unit_agreement
 
 S, P = CodeKind.STATE, CodeKind.POINT
-BORIS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "boris" / "test.boris"
 
 
 def ev(i: str, code: str, on: int, off: int | None = None, subject: str = "parent") -> Event:
@@ -90,56 +86,6 @@ def test_time_unit_kappa_per_code_and_per_set_with_tolerance() -> None:
     )
     assert tolerant.per_code[0].table == [[6, 0], [0, 4]]
     assert tolerant.code_set is not None and tolerant.code_set.summary.kappa.value == 1.0
-
-
-def _independent_boris(
-    events_a: list[Event], events_b: list[Event], kinds: dict[str, CodeKind], slice_ms: int
-) -> float:
-    """A plain loop over BORIS's definition, written separately from the library."""
-    both = events_a + events_b
-    first = min(e.onset_ms for e in both)
-    last = max(e.offset_ms if e.offset_ms is not None else e.onset_ms for e in both)
-    seq_a, seq_b = [], []
-    t = first
-    while t <= last:
-        for events, seq in ((events_a, seq_a), (events_b, seq_b)):
-            labels = set()
-            for e in events:
-                if kinds[e.code_id] is S:
-                    stop = last if e.offset_ms is None else e.offset_ms
-                    if e.onset_ms <= t <= stop:
-                        labels.add(f"{e.subject_id}:{e.code_id}")
-                elif abs(e.onset_ms - t) <= slice_ms / 2:
-                    labels.add(f"{e.subject_id}:{e.code_id}")
-            seq.append("+".join(sorted(labels)))
-        t += slice_ms
-    cats = sorted(set(seq_a) | set(seq_b))
-    n = len(seq_a)
-    po = sum(x == y for x, y in zip(seq_a, seq_b, strict=True)) / n
-    pe = sum((seq_a.count(c) / n) * (seq_b.count(c) / n) for c in cats)
-    return round((po - pe) / (1 - pe), 3)
-
-
-@pytest.mark.skipif(not BORIS.exists(), reason="BORIS sample project not available")
-@pytest.mark.parametrize(
-    ("first", "second", "slice_ms"),
-    [
-        ("observation #2", "observation #2 (copy)", 1000),
-        ("observation #1", "observation #2", 1000),
-        ("observation #2", "live export behavioral sequences", 500),
-    ],
-)
-def test_boris_mode_on_borises_own_sample(first: str, second: str, slice_ms: int) -> None:
-    from exports.boris import read_boris
-
-    project = read_boris(BORIS)
-    obs = {o.name: o for o in project.observations}
-    kinds = {c.id: c.kind for c in project.scheme.codes}
-    a, b = obs[first].events, obs[second].events
-    got = boris_time_unit_kappa(a, b, kinds=kinds, slice_ms=slice_ms)
-    assert got.kappa == _independent_boris(a, b, kinds, slice_ms)
-    if second.endswith("(copy)"):
-        assert 0.9 < got.kappa < 1.0  # the copy differs in three rows
 
 
 def test_time_unit_subject_filter_and_running_state() -> None:
