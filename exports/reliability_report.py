@@ -171,7 +171,7 @@ def _settings(result: dict[str, Any], threshold: float) -> str:
     return "; ".join(parts) + f". Codes: {codes}. Subjects: {subjects}."
 
 
-def _notes(result: dict[str, Any]) -> list[str]:
+def report_notes(result: dict[str, Any]) -> list[str]:
     notes = list(result.get("notes", []))
     for p in result["pairs"]:
         notes += p.get("notes", [])
@@ -209,7 +209,7 @@ def _alignment_html(pair: dict[str, Any]) -> list[str]:
             cells += (
                 ["", ""] if side is None else [f"{side['onset_ms'] / 1000:.3f}", side["code_name"]]
             )
-        cells += [r["subject"], r["kind"]]
+        cells += [r.get("subject_name", r["subject"]), r["kind"]]
         out.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
     out.append("</table>")
     if len(rows) > ALIGNMENT_ROWS_SHOWN:
@@ -248,7 +248,7 @@ def write_reliability_html(
             cells.append(f"<td{cls}>{esc(str(value))}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</table>")
-    notes = _notes(result)
+    notes = report_notes(result)
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
     if result["method"] == "aligned":

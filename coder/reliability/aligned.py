@@ -199,7 +199,9 @@ def _kind(x: Event | None, y: Event | None) -> Kind:
     return "agree" if x.code_id == y.code_id else "disagree"
 
 
-def row_dict(r: AlignedRow, names: dict[str, str]) -> dict[str, Any]:
+def row_dict(
+    r: AlignedRow, names: dict[str, str], subject_names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One line of the alignment as shown to people (names, seconds; never notes)."""
 
     def side(e: Event | None) -> dict[str, Any] | None:
@@ -212,4 +214,10 @@ def row_dict(r: AlignedRow, names: dict[str, str]) -> dict[str, Any]:
             "onset_ms": e.onset_ms,
         }
 
-    return {"kind": r.kind, "subject": r.subject, "a": side(r.a), "b": side(r.b)}
+    return {
+        "kind": r.kind,
+        "subject": r.subject,
+        "subject_name": (subject_names or {}).get(r.subject, r.subject),
+        "a": side(r.a),
+        "b": side(r.b),
+    }

@@ -212,7 +212,7 @@ def aligned(x: Inputs) -> dict[str, Any]:
         "table": r.table,
         "overall": summary_dict(r.summary),
         "paired": summary_dict(r.paired),
-        "alignment": [row_dict(row, names) for row in r.rows],
+        "alignment": [row_dict(row, names, x.subject_names) for row in r.rows],
         "caveat": r.caveat,
     }
 

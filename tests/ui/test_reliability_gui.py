@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from coder.reliability.compare import compare
 from coder.store import Project
 from ui.main_window import MainWindow
@@ -69,3 +71,53 @@ def test_review_walks_disagreements_and_accepts_into_consensus(
     assert w.project.events(consensus[0].id) == []
     review.close()
     w.close()
+
+
+def test_window_offers_every_method_with_the_cli_defaults(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    from coder.reliability.options import METHODS, default_tolerance_ms
+
+    with Project.open(demo_copy, read_only=True) as project:
+        window = ReliabilityWindow(project)
+        qtbot.addWidget(window)
+        offered = [window.method.itemData(i) for i in range(window.method.count())]
+        assert offered == list(METHODS)
+        for i, method in enumerate(offered):
+            window.method.setCurrentIndex(i)
+            # the same documented default as the CLI: 2 s for events/aligned, 0 = exact
+            assert round(window.tolerance.value() * 1000) == default_tolerance_ms(method)
+            assert window.options()["tolerance_ms"] == default_tolerance_ms(method)
+            assert window.overlap.isEnabled() == (method == "elan")
+        window.method.setCurrentIndex(offered.index("timeunit"))
+        assert window.options()["tolerance_ms"] == 0
+        assert window.tolerance.text() == "0 s (exact)"
+
+
+def test_window_shows_names_readings_alignment_and_drift(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    with Project.open(demo_copy, read_only=True) as project:
+        window = ReliabilityWindow(project)
+        qtbot.addWidget(window)
+        a, b = window.obs_a.currentData(), window.obs_b.currentData()
+        scheme = project.scheme_for_observation(a)
+        code_names = {c.name for c in scheme.codes}
+        subject_names = {s.name for s in scheme.subjects}
+        result = compare(project, a, b, method="aligned", drift_by="thirds")
+        window.set_result(result)
+        shown_codes = {window.codes.item(r, 0).text() for r in range(window.codes.rowCount())}
+        assert shown_codes & code_names  # names, not ids
+        readings = [window.codes.item(r, 8).text() for r in range(window.codes.rowCount())]
+        assert any(text.startswith("κ ") for text in readings)
+        assert {"all codes — drift: first third", "all codes — drift: last third"} <= shown_codes
+        rows = result["pairs"][0]["alignment"]
+        assert window.alignment.rowCount() == len(rows) > 0
+        first = rows[0]
+        side = first["a"] or first["b"]
+        col = 1 if first["a"] else 3
+        assert window.alignment.item(0, col).text() == side["code_name"]
+        assert window.alignment.item(0, 4).text() in subject_names
+        identity = compare(project, a, b, method="identity")
+        window.set_result(identity)
+        assert window.codes.horizontalHeaderItem(1).text() == "Identity %"
+        assert window.codes.rowCount() == 1
+        value = float(window.codes.item(0, 1).text())
+        assert value == pytest.approx(identity["pairs"][0]["identity"], abs=5e-4)
+        assert window.codes.item(0, 1).background().color().name() not in ("#d8f0d8", "#f8d8d0")

@@ -1,7 +1,11 @@
-"""The reliability window: pick two observations, a method, slice and tolerance; see kappa
-with % agreement, PABAK and AC1 per code (coloured against a threshold), the confusion
-matrix as a heatmap, and the rating ICCs; export the report. Computation runs off the GUI
-thread.
+"""The reliability window: pick two observations, a method (the same six as the command
+line, with the same documented defaults from coder.reliability.options), slice, tolerance,
+ELAN overlap and drift; see each number with its plain-words reading, code and subject
+names, the confusion matrix as a heatmap, the event alignment (aligned method) and the
+rating ICCs; export the HTML/CSV report. Computation runs off the GUI thread.
+
+The rows shown are the report's rows (exports.reliability_report.report_rows), so the
+window and the exported report never disagree.
 """
 
 from __future__ import annotations
@@ -19,29 +23,62 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from coder.model import Observation
 from coder.reliability.compare import compare
+from coder.reliability.options import (
+    DEFAULT_OVERLAP_PERCENT,
+    DEFAULT_SLICE_MS,
+    METHOD_LABELS,
+    METHODS,
+    SLICE_HELP,
+    SLICE_METHODS,
+    TOLERANCE_HELP,
+    TOLERANCE_METHODS,
+    default_tolerance_ms,
+)
 from coder.store import Project
+from exports.reliability_report import ALIGNMENT_ROWS_SHOWN, report_notes, report_rows
 from ui.jobs import run_job
 
-METHODS = [
-    ("Time slices (kappa per code)", "timeunit"),
-    ("Event matching (tolerance)", "events"),
-    ("BORIS-compatible", "boris"),
+OK, LOW = QColor("#d8f0d8"), QColor("#f8d8d0")
+DRIFT_CHOICES = [
+    ("No drift", None),
+    ("Per third of the session", "thirds"),
+    ("Per segment", "segments"),
 ]
+# (header, report column); column 1 holds the method's main number (kappa, or identity %)
+COLUMNS = [
+    ("Code", "code"),
+    ("Kappa", "kappa"),
+    ("% agree", "percent_agreement"),
+    ("PABAK", "pabak"),
+    ("AC1", "ac1"),
+    ("Matched", "matched"),
+    ("Missed", "missed"),
+    ("Extra", "extra"),
+    ("What it means", "reading"),
+    ("Pair", "pair"),
+]
+KIND_WORDS = {
+    "agree": "same code",
+    "disagree": "different codes",
+    "missed": "only A coded",
+    "extra": "only B coded",
+}
 
 
-def _fmt(d: Any) -> str:
-    if isinstance(d, dict):
-        d = d.get("value")
-    return "–" if d is None else f"{d:.3f}" if isinstance(d, float) else str(d)
+def _fmt(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 class ReliabilityWindow(QDialog):
@@ -57,33 +94,50 @@ class ReliabilityWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Reliability")
         self.project = project
+        self.hidden_note = hidden_note
         self.comparison: dict[str, Any] | None = None
         self.obs_a, self.obs_b, self.method = QComboBox(), QComboBox(), QComboBox()
         labels = {s.id: s.label for s in project.sessions()}
         shown = project.observations() if observations is None else list(observations)
         for obs in shown:
-            text = f"{labels.get(obs.session_id, '?')} — {obs.coder}"
+            text = f"{labels.get(obs.session_id, '?')} — {obs.name or obs.coder}"
             self.obs_a.addItem(text, obs.id)
             self.obs_b.addItem(text, obs.id)
         if self.obs_b.count() > 1:
             self.obs_b.setCurrentIndex(1)
-        for text, key in METHODS:
-            self.method.addItem(text, key)
+        for method_key in METHODS:
+            self.method.addItem(METHOD_LABELS[method_key], method_key)
         self.slice = QDoubleSpinBox(
-            value=1.0, minimum=0.04, maximum=60, singleStep=0.5, suffix=" s"
+            value=DEFAULT_SLICE_MS / 1000, minimum=0.04, maximum=60, singleStep=0.5, suffix=" s"
         )
-        self.tolerance = QDoubleSpinBox(
-            value=1.0, minimum=0, maximum=30, singleStep=0.5, suffix=" s"
+        self.slice.setToolTip(SLICE_HELP)
+        self.tolerance = QDoubleSpinBox(minimum=0, maximum=30, singleStep=0.5, suffix=" s")
+        self.tolerance.setDecimals(3)
+        self.tolerance.setSpecialValueText("0 s (exact)")
+        self.tolerance.setToolTip(TOLERANCE_HELP)
+        self.overlap = QSpinBox(minimum=51, maximum=100, value=DEFAULT_OVERLAP_PERCENT, suffix=" %")
+        self.overlap.setToolTip(
+            "ELAN-style kappa: two annotations are linked when they overlap by at least this "
+            f"share of the longer one (51-100 %, default {DEFAULT_OVERLAP_PERCENT} %)"
         )
+        self.drift = QComboBox()
+        for text, key in DRIFT_CHOICES:
+            self.drift.addItem(text, key)
         self.threshold = QDoubleSpinBox(value=0.60, minimum=0, maximum=1, singleStep=0.05)
         self.threshold.valueChanged.connect(self._show)
-        form = QFormLayout()
-        form.addRow("Observation A", self.obs_a)
-        form.addRow("Observation B", self.obs_b)
-        form.addRow("Method", self.method)
-        form.addRow("Slice width", self.slice)
-        form.addRow("Tolerance", self.tolerance)
-        form.addRow("Kappa threshold", self.threshold)
+        self.method.currentIndexChanged.connect(self._method_changed)
+        left, right = QFormLayout(), QFormLayout()
+        left.addRow("Observation A", self.obs_a)
+        left.addRow("Observation B", self.obs_b)
+        left.addRow("Method", self.method)
+        left.addRow("Drift", self.drift)
+        right.addRow("Slice width", self.slice)
+        right.addRow("Tolerance", self.tolerance)
+        right.addRow("ELAN overlap", self.overlap)
+        right.addRow("Kappa threshold", self.threshold)
+        form = QHBoxLayout()
+        form.addLayout(left, 3)
+        form.addLayout(right, 1)
         self.run_button = QPushButton("Compute")
         self.run_button.clicked.connect(self.compute)
         self.export_button = QPushButton("Export report…")
@@ -92,42 +146,60 @@ class ReliabilityWindow(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.export_button)
-        self.codes = QTableWidget(0, 8)
-        self.codes.setHorizontalHeaderLabels(
-            ["Code", "Kappa", "% agree", "PABAK", "AC1", "Matched", "Missed", "Extra"]
-        )
+        buttons.addStretch(1)
+        self.codes = QTableWidget(0, len(COLUMNS))
+        self.codes.setHorizontalHeaderLabels([h for h, _ in COLUMNS])
         self.matrix = QTableWidget(0, 0)
+        self.alignment = QTableWidget(0, 6)
+        self.alignment.setHorizontalHeaderLabels(
+            ["A: time (s)", "A: code", "B: time (s)", "B: code", "Subject", "Result"]
+        )
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.codes, "Agreement")
+        self.tabs.addTab(self.matrix, "Confusion matrix")
+        self.tabs.addTab(self.alignment, "Alignment")
         self.ratings = QLabel("")
         self.ratings.setWordWrap(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        split = QSplitter()
-        split.addWidget(self.codes)
-        split.addWidget(self.matrix)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.ratings)
         layout.addWidget(self.note)
         self.note.setText(hidden_note)
         self.run_button.setEnabled(len(shown) >= 2)
-        self.resize(1000, 640)
+        self._method_changed()
+        self.resize(1100, 720)
+
+    def _method_changed(self) -> None:
+        """Each method's documented default tolerance (the CLI's too); fields a method does
+        not use are disabled rather than silently ignored."""
+        method = str(self.method.currentData())
+        self.tolerance.setValue(default_tolerance_ms(method) / 1000)
+        self.tolerance.setEnabled(method in TOLERANCE_METHODS)
+        self.slice.setEnabled(method in SLICE_METHODS)
+        self.overlap.setEnabled(method == "elan")
 
     def options(self) -> dict[str, Any]:
+        method = str(self.method.currentData())
         return {
-            "method": self.method.currentData(),
+            "method": method,
             "slice_ms": round(self.slice.value() * 1000),
             "tolerance_ms": round(self.tolerance.value() * 1000),
+            "overlap_percent": self.overlap.value(),
+            "drift_by": self.drift.currentData(),
         }
 
     def compute(self) -> None:
         a, b, opts = self.obs_a.currentData(), self.obs_b.currentData(), self.options()
-        path = self.project.path
+        location, user = self.project.location, self.project.user
         self.run_button.setEnabled(False)
 
         def job(progress: Any, cancelled: Any) -> dict[str, Any]:
-            with Project.open(path, read_only=True) as reader:  # own connection for this thread
+            # Own connection for this thread, as the same person (the blind rule holds).
+            with Project.open(location, read_only=True, user=user) as reader:
                 return compare(reader, a, b, **opts)
 
         def done(result: object) -> None:
@@ -148,57 +220,49 @@ class ReliabilityWindow(QDialog):
     def _show(self) -> None:
         if self.comparison is None:
             return
-        pair = self.comparison["pairs"][0]
+        result = self.comparison
+        identity = result["method"] == "identity"
+        header = self.codes.horizontalHeaderItem(1)
+        if header is not None:
+            header.setText("Identity %" if identity else "Kappa")
+        rows = [r for r in report_rows(result) if not r["scope"].startswith("rating")]
         threshold = self.threshold.value()
-        rows = pair.get("per_code", [])
-        if "kappa" in pair and not isinstance(pair.get("kappa"), dict):
-            rows = [{"code": "all (BORIS combined categories)", "kappa": pair["kappa"]}]
         self.codes.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            values = [
-                row["code"],
-                _fmt(row.get("kappa")),
-                _fmt(row.get("percent_agreement")),
-                _fmt(row.get("pabak")),
-                _fmt(row.get("ac1")),
-                _fmt(row.get("matched")),
-                _fmt(row.get("missed")),
-                _fmt(row.get("extra")),
-            ]
-            if "positive_agreement" in row:
-                values[2] = _fmt(row["positive_agreement"])
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c == 1 and text not in ("–", ""):
-                    ok = float(text) >= threshold
-                    item.setBackground(QColor("#d8f0d8") if ok else QColor("#f8d8d0"))
+            for c, (_, key) in enumerate(COLUMNS):
+                value = row.get("identity_percent" if identity and c == 1 else key)
+                if key == "percent_agreement" and value in (None, ""):
+                    value = row.get("positive_agreement")
+                if key == "code" and row["scope"] != "code":  # what the row covers, first
+                    value = f"{row['code']} — {row['scope']}"
+                item = QTableWidgetItem(_fmt(value))
+                if c == 1 and not identity and isinstance(value, (int, float)):
+                    item.setBackground(OK if value >= threshold else LOW)
                 self.codes.setItem(r, c, item)
         self.codes.resizeColumnsToContents()
-        table = pair.get("table") or (
-            pair["code_sets"][0]["table"] if pair.get("code_sets") else None
+        pair = result["pairs"][0]
+        source = pair if pair.get("table") else (pair.get("code_sets") or [{}])[0]
+        self._heatmap(
+            source.get("table") or [],
+            source.get("category_names") or source.get("categories") or [],
         )
-        cats = pair.get("categories") or (
-            pair["code_sets"][0]["categories"] if pair.get("code_sets") else []
-        )
-        self._heatmap(table or [], cats)
-        ratings = self.comparison.get("ratings", [])
+        self._alignment(pair.get("alignment") or [])
+        ratings = result.get("ratings", [])
         self.ratings.setText(
             "Ratings: "
             + "; ".join(
-                f"{r['name']}: ICC(A,1) {_fmt(r['icc_a_1'])}, "
-                f"alpha {_fmt(r['alpha_interval'])} (n={r['units']})"
+                f"{r['name']}: ICC(A,1) {_fmt(r['icc_a_1']['value'])}, "
+                f"alpha {_fmt(r['alpha_interval']['value'])} (n={r['units']}) — {r['reading']}"
                 for r in ratings
             )
             if ratings
             else ""
         )
-        self.note.setText(
-            pair.get(
-                "caveat",
-                "Kappa is shown with % agreement, PABAK and AC1: "
-                "rare codes can make kappa low even when coders agree.",
-            )
-        )
+        notes = report_notes(result) or [
+            "Kappa is shown with % agreement, PABAK and AC1: rare codes can make kappa low "
+            "even when coders agree."
+        ]
+        self.note.setText("\n".join(([self.hidden_note] if self.hidden_note else []) + notes))
 
     def _heatmap(self, table: list[list[int]], cats: list[str]) -> None:
         n = len(table)
@@ -206,7 +270,7 @@ class ReliabilityWindow(QDialog):
         self.matrix.setColumnCount(n)
         self.matrix.setHorizontalHeaderLabels([f"B: {c}" for c in cats])
         self.matrix.setVerticalHeaderLabels([f"A: {c}" for c in cats])
-        peak = max((max(row) for row in table), default=1) or 1
+        peak = max((max(row) for row in table if row), default=1) or 1
         for i, row in enumerate(table):
             for j, count in enumerate(row):
                 item = QTableWidgetItem(str(count))
@@ -214,6 +278,31 @@ class ReliabilityWindow(QDialog):
                 item.setBackground(QColor(strength, 255 if i == j else strength, strength))
                 self.matrix.setItem(i, j, item)
         self.matrix.resizeColumnsToContents()
+
+    def _alignment(self, rows: list[dict[str, Any]]) -> None:
+        """The aligned method's pairing of the two coders' events, one line each."""
+        shown = rows[:ALIGNMENT_ROWS_SHOWN]
+        self.alignment.setRowCount(len(shown))
+        for r, row in enumerate(shown):
+            cells: list[str] = []
+            for side in (row["a"], row["b"]):
+                cells += (
+                    ["", ""]
+                    if side is None
+                    else [f"{side['onset_ms'] / 1000:.3f}", side["code_name"]]
+                )
+            cells += [
+                row.get("subject_name", row["subject"]),
+                KIND_WORDS.get(row["kind"], row["kind"]),
+            ]
+            for c, text in enumerate(cells):
+                self.alignment.setItem(r, c, QTableWidgetItem(text))
+        self.alignment.resizeColumnsToContents()
+        self.tabs.setTabText(
+            2,
+            "Alignment"
+            + (f" (first {len(shown)} of {len(rows)})" if len(rows) > len(shown) else ""),
+        )
 
     def export(self) -> None:
         if self.comparison is None:
