@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -110,7 +111,7 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_stale_parts(folder: Path) -> list[Path]:
-    """Remove ``.part`` files left by writers on this machine that no longer run."""
+    """Remove ``.part`` files (and folders) left by writers on this machine that no longer run."""
     removed: list[Path] = []
     host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40]
     try:
@@ -121,9 +122,13 @@ def sweep_stale_parts(folder: Path) -> list[Path]:
         match = _PART.match(name)
         if match is None or match["host"] != host or _alive(int(match["pid"])):
             continue
+        stale = folder / name
         with contextlib.suppress(OSError):
-            (folder / name).unlink()
-            removed.append(folder / name)
+            if stale.is_dir() and not stale.is_symlink():  # a killed unbundle's folder
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+            removed.append(stale)
     return removed
 
 

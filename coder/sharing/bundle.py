@@ -36,6 +36,7 @@ from coder.files import (
     part_path,
     private_folder,
     replacing,
+    sweep_stale_parts,
 )
 from coder.progress import Cancel, Progress
 from coder.sharing.sealed import CHUNK, SCRYPT_N, OpeningReader, SealingWriter, check_passphrase
@@ -238,13 +239,16 @@ def open_bundle(
     except OSError as exc:
         raise BundleError(f"{source}: cannot be read ({exc.strerror})") from None
     total = max(1, source.stat().st_size)
+    sweep_stale_parts(target.parent)  # folders left by a killed unbundle hold clinical files
     work = part_path(target)
     private_folder(work)
     try:
         with fh:
             reader = OpeningReader(fh, passphrase, name)
             manifest = _extract(reader, work, name, lambda: fh.tell() / total, progress, cancel)
-            if reader.read(1) or not reader.at_end():
+            # after the archive's end only its zero padding may follow (up to one tar record)
+            rest = reader.read(2 * tarfile.RECORDSIZE + 1)
+            if rest.strip(b"\0") or len(rest) > 2 * tarfile.RECORDSIZE or not reader.at_end():
                 raise TamperedBundleError(
                     f"{name}: the bundle has data after its end; nothing was written"
                 )

@@ -7,6 +7,8 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 
 from coder.commands import CommandStack, EditEvent
 from coder.errors import BundleError, Cancelled, TamperedBundleError, WrongPassphraseError
+from coder.files import part_path
 from coder.sharing.bundle import make_bundle, open_bundle
 from coder.sharing.sealed import MAGIC, OpeningReader, SealingWriter
 from coder.store import Project
@@ -75,7 +78,18 @@ def test_round_trip_with_media_is_identical_private_and_relinked(
         events = original.events(original.observations()[0].id)
         video_bytes = Path(media.path).read_bytes()
 
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    killed = part_path(tmp_path / "received")  # as an unbundle killed midway leaves it
+    killed = killed.with_name(killed.name.replace(f"-{os.getpid()}-", f"-{int(dead.stdout)}-"))
+    (killed / "project").mkdir(parents=True)
+    (killed / "project" / "demo.attune").write_text("clinical")
     report = open_bundle(out, tmp_path / "received", WORDS)
+    assert not killed.exists()
     assert report.media == 1 and report.relinked == 1
     with Project.open(report.project, read_only=True) as received:
         assert received.events(received.observations()[0].id) == events
@@ -231,3 +245,17 @@ def test_cli_bundle_and_unbundle(
     err = capsys.readouterr().err
     assert "wrong passphrase" in err and "Traceback" not in err and "another" not in err
     assert not (tmp_path / "again").exists()
+
+
+def test_the_archive_padding_after_its_end_is_read_and_accepted(tmp_path: Path) -> None:
+    from tests.fuzz.seeds import BUNDLE_WORDS, bundle_plain, bundle_seed
+
+    plain = io.BytesIO(bundle_plain())
+    with tarfile.open(fileobj=plain, mode="r|") as tar:
+        for member in tar:
+            tar.extractfile(member).read()  # type: ignore[union-attr]
+    assert plain.tell() < len(plain.getvalue())  # tar stops before its own zero padding
+    (tmp_path / "b.attunebundle").write_bytes(bundle_seed())
+    report = open_bundle(tmp_path / "b.attunebundle", tmp_path / "out", BUNDLE_WORDS)
+    with Project.open(report.project, read_only=True) as p:
+        assert p.sessions()

@@ -388,3 +388,48 @@ def mutate_sqlite(data: bytes, rng: random.Random, scratch: Path) -> bytes:
     finally:
         db.close()
     return path.read_bytes()
+
+
+def mutate_bundle(data: bytes, rng: random.Random, scratch: Path) -> bytes:
+    """A damaged sealed file, or (mostly) a hostile archive sealed with the right passphrase:
+    a changed manifest, renamed/dropped/extra members, a damaged project inside, broken tar."""
+    import tarfile
+
+    from tests.fuzz.seeds import bundle_plain, seal
+
+    if rng.random() < 0.25:
+        return byte_mutation(data, rng, JSON_TOKENS)
+    plain = bundle_plain()
+    if rng.random() < 0.15:
+        return seal(byte_mutation(plain, rng, JSON_TOKENS))
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        members = [(m.name, tar.extractfile(m).read()) for m in tar]  # type: ignore[union-attr]
+    choice = rng.randrange(4)
+    if choice == 0:  # the manifest
+        members[0] = (members[0][0], mutate_json(members[0][1], rng))
+    elif choice == 1:  # the project file inside (the manifest kept consistent with it)
+        members[1] = (members[1][0], mutate_sqlite(members[1][1], rng, scratch))
+        manifest = json.loads(members[0][1])
+        manifest["files"][0]["size"] = len(members[1][1])
+        members[0] = (members[0][0], json.dumps(manifest).encode())
+    elif choice == 2:  # names
+        i = rng.randrange(len(members))
+        name = rng.choice(
+            ["../x.attune", "/etc/x", "project/../../x", "project/a\\b", "", "media/a/b", "."]
+        )
+        members[i] = (name, members[i][1])
+    else:  # missing, duplicated or extra members
+        op = rng.randrange(3)
+        if op == 0:
+            members.pop(rng.randrange(len(members)))
+        elif op == 1:
+            members.append(rng.choice(members))
+        else:
+            members.append(("extra.txt", b"x" * rng.randrange(100)))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, content in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return seal(buffer.getvalue())

@@ -130,3 +130,40 @@ def yaml_seed() -> bytes:
 
 def file_seed(name: str) -> bytes:
     return (SEEDS / name).read_bytes()
+
+
+BUNDLE_WORDS = "fuzzing passphrase"
+
+
+def seal(plain: bytes) -> bytes:
+    """``plain`` sealed as a bundle body with the fuzz passphrase (cheap key derivation)."""
+    import io
+
+    from coder.sharing.sealed import SealingWriter
+
+    out = io.BytesIO()
+    writer = SealingWriter(out, BUNDLE_WORDS, scrypt_n=1 << 10, chunk=4096)
+    writer.write(plain)
+    writer.finish()
+    return out.getvalue()
+
+
+@functools.cache
+def bundle_plain() -> bytes:
+    """The archive inside a bundle of the project seed (manifest + project file)."""
+    import io
+
+    from coder.sharing.bundle import make_bundle
+    from coder.sharing.sealed import OpeningReader
+
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "seed.attune"
+        project.write_bytes(project_seed())
+        out = Path(folder) / "seed.attunebundle"
+        make_bundle(project, out, BUNDLE_WORDS, scrypt_n=1 << 10, chunk=4096)
+        reader = OpeningReader(io.BytesIO(out.read_bytes()), BUNDLE_WORDS, out.name)
+        return reader.read()
+
+
+def bundle_seed() -> bytes:
+    return seal(bundle_plain())

@@ -146,6 +146,23 @@ def run_yaml(data: bytes, work: Path) -> None:
     load_scheme_text(scheme_to_yaml(scheme), "round trip")
 
 
+def run_bundle(data: bytes, work: Path) -> None:
+    """Open a (damaged or hostile) encrypted bundle: refuse it leaving nothing, or read it all."""
+    from coder.errors import AttuneError
+    from coder.sharing.bundle import open_bundle
+
+    src = work / "in.attunebundle"
+    src.write_bytes(data)
+    before = {p.name for p in work.iterdir()}
+    try:
+        report = open_bundle(src, work / "received", seeds.BUNDLE_WORDS)
+    except AttuneError as exc:
+        check_message(exc)
+        _no_new_files(work, before)
+        raise
+    full_read(report.project, work)
+
+
 @dataclass(frozen=True)
 class Reader:
     name: str
@@ -179,4 +196,5 @@ READERS: dict[str, Reader] = {
     "json": Reader("json", run_json, lambda: [seeds.json_seed()], _plain(mutate.mutate_json)),
     "attune": Reader("attune", run_attune, lambda: [seeds.project_seed()], mutate.mutate_sqlite),
     "yaml": Reader("yaml", run_yaml, _yaml_seeds, _plain(mutate.mutate_yaml)),
+    "bundle": Reader("bundle", run_bundle, lambda: [seeds.bundle_seed()], mutate.mutate_bundle),
 }
