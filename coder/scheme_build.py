@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,8 @@ from coder.model import (
     Valence,
 )
 from coder.scheme_yaml import LinedData, Path_, path_text
+
+MAX_SCALE_POINTS = 1000  # a rating scale is a handful of anchored points, never millions
 
 TOP = (
     "id",
@@ -309,9 +312,12 @@ def _rating(c: _Checker, p: Path_, r: dict[str, Any]) -> RatingScale:
             c.add((*sp, "step"), "step must be above 0")
             step = 1.0
         if lo is not None and hi is not None:
+            points = (hi - lo) / step
             if lo >= hi:
                 c.add(sp, f"min {lo:g} must be below max {hi:g}")
-            elif abs((hi - lo) / step - round((hi - lo) / step)) > 1e-9:
+            elif not math.isfinite(points) or points > MAX_SCALE_POINTS:
+                c.add(sp, f"the scale has more than {MAX_SCALE_POINTS} points; use fewer")
+            elif abs(points - round(points)) > 1e-9:
                 c.add((*sp, "step"), f"step {step:g} does not divide {lo:g}..{hi:g} evenly")
         raw = scale.get("anchors") or {}
         if not isinstance(raw, dict):

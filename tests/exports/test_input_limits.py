@@ -195,3 +195,21 @@ def test_gzip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
     seed = (ROOT / "tests" / "fuzz" / "seeds" / "sample.boris").read_bytes()
     path.write_bytes(gzip.compress(seed) + gzip.compress(b""))
     assert import_boris(tmp_path / "ok.attune", path).events == 8
+
+
+def test_rating_scales_beyond_any_real_size_are_refused_not_a_crash() -> None:
+    from coder.errors import SchemeError
+    from coder.schemes import load_scheme_text
+    from tests.core.test_schemes import VALID
+
+    for scale in (
+        "{min: 0, max: .inf}",
+        "{min: -.inf, max: 7}",
+        "{min: -1.0e+308, max: 1.0e+308}",
+        "{min: 0, max: 1000001}",
+    ):
+        text = VALID.replace("{min: 1, max: 7, anchors: {1: cold, 7: warm}}", scale)
+        assert text != VALID
+        with pytest.raises(SchemeError) as info:
+            load_scheme_text(text, "huge.yaml")
+        assert any("more than 1000 points" in p for p in info.value.problems), info.value.problems
