@@ -8,7 +8,6 @@ writing, since SQLite would keep a separate journal per name and two writers cou
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import socket
@@ -111,10 +110,9 @@ class ProjectLock:
 
 
 def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+    from coder.app.user import current_user  # the one definition of who is using Attune
+
+    return current_user()
 
 
 def _describe(path: Path) -> str:
