@@ -1,6 +1,6 @@
 """Export speed: an events table of 100,000 events to CSV and XLSX.
 (Clip cutting, reels and handouts are measured in bench/clips.py.)
-Run: python bench/exports.py
+Run: python bench/export_speed.py
 """
 
 from __future__ import annotations
