@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 Matrix = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -123,6 +122,8 @@ class TwoByTwo:
         a, b, c, d = (v + 0.5 for v in cells) if corrected else cells
         log_or = math.log(a * d / (b * c))
         se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+        from scipy.stats import norm  # scipy is slow to import: only when needed
+
         z = float(norm.ppf(0.5 + level / 2))
         return math.exp(log_or - z * se), math.exp(log_or + z * se), corrected
 

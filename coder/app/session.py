@@ -80,6 +80,9 @@ class CodingSession(KeyCoding):
         self.timebase = timebase
         self.stack = stack if stack is not None else CommandStack(project)
         self._selection: frozenset[str] = frozenset()
+        # The table, the timeline and the counters all read the events when a window opens:
+        # one read, kept until an event of this observation changes (then read again).
+        self._events: list[Event] | None = None
         self._listeners: list[Listener] = []
         self.active_subject = self.scheme.subjects[0].id if self.scheme.subjects else ""
         self.reaction_ms = 0  # codes land this much before the frame shown
@@ -122,7 +125,10 @@ class CodingSession(KeyCoding):
         return self.project.read_only
 
     def events(self) -> list[Event]:
-        return self.project.events(self.observation_id)
+        """The observation's events in (onset, id) order; a fresh list the caller may change."""
+        if self._events is None:
+            self._events = self.project.events(self.observation_id)
+        return list(self._events)
 
     def segments(self) -> list[Segment]:
         return self.project.segments(self.session_id)
@@ -257,6 +263,8 @@ class CodingSession(KeyCoding):
     def _on_change(self, change: Change) -> None:
         if not self.concerns(change):
             return
+        if isinstance(change.before or change.after, Event):
+            self._events = None
         if isinstance(change.after, Observation):
             self._observation = change.after
         self._emit(change)

@@ -33,8 +33,11 @@ class _Job:
 
     def covers(self, index: int) -> bool:
         """The frame at ``index`` is still to come from this job (worth waiting for)."""
-        return not self.done and not self.cancelled and self.lo <= index < self.hi and (
-            index > self.passed
+        return (
+            not self.done
+            and not self.cancelled
+            and self.lo <= index < self.hi
+            and (index > self.passed)
         )
 
     def includes(self, lo: int, hi: int) -> bool:

@@ -23,7 +23,6 @@ from typing import Any
 
 import av
 import numpy as np
-import scipy.fft
 
 from coder.errors import Cancelled, MediaError
 
@@ -166,6 +165,8 @@ class _Builder:
             count = max(0, (len(buf) - WINDOW) // self.hop + 1)
         if count:
             frames = np.lib.stride_tricks.sliding_window_view(buf, WINDOW)[:: self.hop][:count]
+            import scipy.fft  # scipy is slow to import: only when needed
+
             power = np.abs(scipy.fft.rfft(frames * self.window, axis=1)) ** 2
             self.columns.append((power.astype(np.float32) @ self.weights).astype(np.float32))
             self.next_col += count

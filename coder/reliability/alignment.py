@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from coder.model import Event
 from coder.reliability.tables import TableSummary, summarize
@@ -81,6 +80,8 @@ def optimal_pairs(
         diff = np.abs(a[ia][:, None] - b[ib][None, :]).astype(np.float64)
         big = float(tolerance_ms + 1) * (min(len(ia), len(ib)) + 1)
         cost = np.where(diff <= tolerance_ms, diff, big)
+        from scipy.optimize import linear_sum_assignment  # slow to import: only when used
+
         rows, cols = linear_sum_assignment(cost)
         for r, c in zip(rows, cols, strict=True):
             if diff[r, c] <= tolerance_ms:

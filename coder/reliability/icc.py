@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from coder.reliability.tables import Estimate, undefined
 
@@ -41,6 +40,8 @@ def icc(ratings: Any, alpha: float = 0.05) -> IccResult:
     """All six ICC forms with F-based CIs (Shrout & Fleiss 1979; McGraw & Wong 1996).
 
     Needs complete rows: rows with any NaN are dropped and counted in the result."""
+    from scipy import stats  # scipy is slow to import: only when asked
+
     r = np.asarray(ratings, dtype=np.float64)
     if r.ndim != 2:
         raise ValueError("ratings must be shaped (targets, judges)")

@@ -45,8 +45,9 @@ class EventTableWidget(QWidget):
         self.text_box.setPlaceholderText("Filter text…")
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        # Onset order first (the model's own order: no sort), then let the user sort.
+        self.table.horizontalHeader().setSortIndicator(ONSET, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(ONSET, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setItemDelegateForColumn(CODE, CodeDelegate(scheme, self.table))
         self.table.verticalHeader().hide()
