@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_project,
         cli_sequential,
         cli_sharing,
+        cli_team,
     )
 
     parser = argparse.ArgumentParser(
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_open.set_defaults(handler=_gui)
 
     cli_project.register(sub)
+    cli_team.register(sub)  # push/pull under `project`, and `team`
     cli_exports.register(sub)
     cli_feedback.register(sub)
     cli_analysis.register(sub)

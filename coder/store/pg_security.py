@@ -81,12 +81,16 @@ def ensure_roles(db: Any) -> None:
     for role in ALL_ROLES:
         if f"attune_{role}" not in existing:
             db.execute_native(f"CREATE ROLE attune_{role} NOLOGIN")
+    if len(existing) < len(ALL_ROLES):
+        # Admins hand out the other roles (attune team add) without needing CREATEROLE.
+        others = ", ".join(f"attune_{r}" for r in OTHER_ROLES)
+        db.execute_native(f"GRANT {others} TO attune_admin WITH ADMIN OPTION")
     is_super = db.execute_native(
         "SELECT rolsuper FROM pg_roles WHERE rolname = session_user"
     ).fetchone()[0]
     if not is_super:
         login = db.execute_native("SELECT session_user").fetchone()[0]
-        db.execute_native(f'GRANT attune_admin TO "{_ident(login)}"')
+        db.execute_native(f'GRANT attune_admin TO "{_ident(login)}" WITH ADMIN OPTION')
     db.execute_native("GRANT USAGE, CREATE ON SCHEMA public TO attune_admin")
 
 
