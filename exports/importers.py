@@ -17,6 +17,7 @@ from coder.errors import ImportFormatError, SchemeError
 from coder.model import Event, Fingerprint, Media, Observation, Scheme, Session, new_id
 from coder.schemes import load_scheme_text, scheme_content_hash, scheme_to_yaml
 from coder.store import Project
+from coder.store.backend import is_server_location
 from coder.timebase import TimeBase
 from coder.timefmt import parse_clock
 
@@ -32,13 +33,17 @@ class ImportReport:
 @contextmanager
 def open_target(path: str | Path) -> Iterator[Project]:
     """An existing project (each import is one transaction in it), or a new one that appears
-    only when the import succeeds: a failed import into a new path leaves no file."""
-    path = Path(path)
-    if not path.exists():
-        with Project.create_atomically(path) as created:
-            yield created
-        return
-    project = Project.open(path)
+    only when the import succeeds: a failed import into a new path leaves no file. A team
+    project on a server must exist already."""
+    if is_server_location(path):
+        project = Project.open(path)
+    else:
+        path = Path(path)
+        if not path.exists():
+            with Project.create_atomically(path) as created:
+                yield created
+            return
+        project = Project.open(path)
     try:
         yield project
     finally:

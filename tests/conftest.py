@@ -27,3 +27,7 @@ def demo_copy(demo_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo.attune"
     shutil.copy(demo_dir / "demo.attune", target)
     return target
+
+
+# One throwaway PostgreSQL server per test run, for every test folder (tests/pgserver.py).
+from tests.core.store_fixtures import pg_server  # noqa: E402, F401

@@ -41,6 +41,8 @@ class MainActions:
         # File
         self.new_project = self._make("&New project…", files.new_project, std.New)
         self.open_project = self._make("&Open project…", files.open_project, std.Open)
+        self.open_team = self._make("Open &team project…", files.open_team_project)
+        self.new_team = self._make("New team project on a server…", files.new_team_project)
         self.add_video = self._make("&Add session video…", files.add_video, "Ctrl+Shift+A")
         self.new_observation = self._make(
             "New &observation…", files.new_observation, "Ctrl+Shift+O"
@@ -137,7 +139,7 @@ class MainActions:
     def _build_menus(self) -> QMenu:
         bar = self.window.menuBar()
         file = bar.addMenu("&File")
-        file.addActions([self.new_project, self.open_project])
+        file.addActions([self.new_project, self.open_project, self.open_team, self.new_team])
         recent = file.addMenu("Open &recent")
         file.addSeparator()
         file.addActions([self.add_video, self.new_observation, self.relink_video])

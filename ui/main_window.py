@@ -32,6 +32,7 @@ from coder.errors import AttuneError, ProjectLockedError
 from coder.media.fingerprint import matches
 from coder.model import Event, Observation
 from coder.store import Change, Project
+from coder.store.backend import is_server_location
 from ui.actions import MainActions
 from ui.analysis.actions import AnalysisActions
 from ui.camera_actions import CameraActions
@@ -69,6 +70,9 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.project: Project | None = None
         self.user = ""  # who is coding: asked when a project is opened
+        self.changes_timer = QTimer(self)  # others' changes, shown within a second
+        self.changes_timer.setInterval(250)
+        self.changes_timer.timeout.connect(self._poll_changes)
         self.history = History(self.show_error, self)
         self.history.changed.connect(self._mark_saved)
         self.observation: Observation | None = None  # the one chosen (its video may be missing)
@@ -142,8 +146,14 @@ class MainWindow(QMainWindow):
 
     # --- projects --------------------------------------------------------------------------
     def open_project(self, path: str, read_only: bool = False, user: str | None = None) -> bool:
-        """Open ``path`` as ``user`` (asked when not given); False when refused or cancelled."""
-        if user is None:
+        """Open ``path`` as ``user`` (asked when not given); False when refused or cancelled.
+
+        ``path`` may be a team project's postgresql:// address: there the database login is
+        the coder, so nobody is asked."""
+        team = is_server_location(path)
+        if team:
+            user = ""
+        elif user is None:
             user = ask_coder(Path(path).name, self.prefs.coder, self)
             if user is None:
                 return False
@@ -159,12 +169,16 @@ class MainWindow(QMainWindow):
             return False
         self.close_project()
         self.project = project
-        self.user = user
-        self.prefs.coder = user
+        self.user = user = project.user  # on a team server: the login
+        if not team:
+            self.prefs.coder = user
         self.history.bind(CommandStack(project))
-        self.prefs.add_recent(str(Path(path).resolve()))
+        self.prefs.add_recent(path if team else str(Path(path).resolve()))
         suffix = " (read-only)" if project.read_only else ""
-        self.setWindowTitle(f"Attune — {Path(path).name}{suffix} — coding as {user}")
+        role = f" ({project.role})" if team else ""
+        self.setWindowTitle(f"Attune — {project.name}{suffix} — coding as {user}{role}")
+        project.poll_changes()  # start listening; later changes arrive through the timer
+        self.changes_timer.start()
         self.fill_observations()
         return True
 
@@ -173,6 +187,12 @@ class MainWindow(QMainWindow):
         changes with blind coding)."""
         if self.project is None:
             self.show_error("Open a project first.")
+            return
+        if self.project.is_team:
+            self.show_error(
+                f"On a team project you code as your own login ({self.project.user}). To code "
+                "as someone else, they open the project with their login."
+            )
             return
         path, read_only = str(self.project.path), self.project.read_only
         user = ask_coder(Path(path).name, self.user, self)
@@ -183,7 +203,19 @@ class MainWindow(QMainWindow):
     def _mark_saved(self) -> None:
         self.status_saved.setText("✓ Saved")  # every command is on disk when it returns
 
+    def _poll_changes(self) -> None:
+        """Others' committed changes (team server, or a file's writer) reach the views."""
+        if self.project is None:
+            self.changes_timer.stop()
+            return
+        try:
+            self.project.poll_changes()
+        except AttuneError as exc:
+            self.changes_timer.stop()  # say it once, not four times a second
+            self.show_error(f"{exc}\n\nOthers' changes are no longer shown live.")
+
     def close_project(self) -> None:
+        self.changes_timer.stop()
         self._close_observation()
         self.history.bind(None)
         if self.project is not None:

@@ -68,6 +68,54 @@ class ProjectActions:
         if path:
             self.window.open_project(path)
 
+    def _ask_server_address(self, title: str) -> str | None:
+        from coder.store.backend import is_server_location
+
+        w = self.window
+        url, ok = QInputDialog.getText(
+            w,
+            title,
+            "Server address, e.g. postgresql://you@server:5432/clinic\n"
+            "(your password comes from PGPASSWORD or ~/.pgpass, never from here)",
+            text=str(w.prefs.s.value("team/last_url", "postgresql://")),
+        )
+        url = url.strip()
+        if not ok or not url:
+            return None
+        if not is_server_location(url):
+            w.show_error(f"{url}: a team project address starts with postgresql://")
+            return None
+        w.prefs.s.setValue("team/last_url", url)
+        return url
+
+    def open_team_project(self) -> None:
+        url = self._ask_server_address("Open team project")
+        if url is not None:
+            self.window.open_project(url)
+
+    def new_team_project(self) -> None:
+        """Create the project in an empty database on the server (you become its admin)."""
+        from coder.schemes import load_shipped, scheme_content_hash, shipped_scheme_paths
+        from coder.store import Project
+
+        w = self.window
+        url = self._ask_server_address("New team project")
+        if url is None:
+            return
+        scheme_id, ok = QInputDialog.getItem(
+            w, "Coding scheme", "Scheme:", list(shipped_scheme_paths()), 0, False
+        )
+        if not ok:
+            return
+        try:
+            scheme, text = load_shipped(scheme_id)
+            with Project.create(url) as project:
+                project.adopt_scheme(scheme, text, scheme_content_hash(text))
+        except AttuneError as exc:
+            w.show_error(str(exc))
+            return
+        w.open_project(url)
+
     def fill_recent(self, menu: QMenu) -> None:
         menu.clear()
         for path in self.window.prefs.recent():

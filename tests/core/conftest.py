@@ -37,6 +37,5 @@ def project(tmp_path: Path) -> Iterator[Project]:
 from tests.core.store_fixtures import (  # noqa: E402, F401
     backend_name,
     new_location,
-    pg_server,
     store,
 )

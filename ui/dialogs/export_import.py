@@ -91,7 +91,7 @@ class ExportImport:
         )
         if not path:
             return
-        project_path, notes = w.project.path, dialog.notes.isChecked()
+        project_path, notes = w.project.location, dialog.notes.isChecked()
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             from exports.dispatch import write_export
@@ -130,7 +130,7 @@ class ExportImport:
         source, _ = QFileDialog.getOpenFileName(w, "Import from", "", kind.file_filter)
         if not source:
             return
-        target = str(w.project.path)
+        target = w.project.location
         w.close_project()  # the import opens the project itself (one writer at a time)
 
         def job(progress: Progress, cancelled: Cancel) -> object:

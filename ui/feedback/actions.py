@@ -80,7 +80,7 @@ class FeedbackActions:
         )
         if not path:
             return
-        project_path = project.path
+        project_path = project.location
         watermark = f"For {session.family or 'your family'} only"
 
         def job(progress: Progress, cancelled: Cancel) -> object:
@@ -119,7 +119,7 @@ class FeedbackActions:
         )
         if not path:
             return
-        project_path = project.path
+        project_path = project.location
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             with Project.open(project_path, read_only=True) as reader:
