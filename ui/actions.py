@@ -43,6 +43,7 @@ class MainActions:
         self.open_project = self._make("&Open project…", files.open_project, std.Open)
         self.open_team = self._make("Open &team project…", files.open_team_project)
         self.new_team = self._make("New team project on a server…", files.new_team_project)
+        self.media_folder = self._make("Team &video folder…", files.choose_media_folder)
         self.add_video = self._make("&Add session video…", files.add_video, "Ctrl+Shift+A")
         self.new_observation = self._make(
             "New &observation…", files.new_observation, "Ctrl+Shift+O"
@@ -143,6 +144,7 @@ class MainActions:
         recent = file.addMenu("Open &recent")
         file.addSeparator()
         file.addActions([self.add_video, self.new_observation, self.relink_video])
+        file.addAction(self.media_folder)
         file.addSeparator()
         file.addActions([self.export, self.import_])
         file.addActions([self.send_bundle, self.open_bundle])

@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
             return False
         self.close_project()
         self.project = project
+        folder = str(self.prefs.s.value("team/media_folder", "") or "")
+        if folder:
+            project.media_finder.set_folders([Path(folder)])
         self.user = user = project.user  # on a team server: the login
         if not team:
             self.prefs.coder = user

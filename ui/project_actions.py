@@ -88,6 +88,20 @@ class ProjectActions:
         w.prefs.s.setValue("team/last_url", url)
         return url
 
+    def choose_media_folder(self) -> None:
+        """Where this computer sees the team's shared video folder; videos are found there
+        by fingerprint, whatever the path stored in the project."""
+        w = self.window
+        folder = QFileDialog.getExistingDirectory(
+            w, "Team video folder (on this computer)", str(w.prefs.s.value("team/media_folder", ""))
+        )
+        if not folder:
+            return
+        w.prefs.s.setValue("team/media_folder", folder)
+        if w.project is not None:
+            w.project.media_finder.set_folders([Path(folder)])
+            w.fill_observations()  # videos that were missing may be found now
+
     def open_team_project(self) -> None:
         url = self._ask_server_address("Open team project")
         if url is not None:

@@ -7,6 +7,7 @@ row breaks the chain from there on; ``verify_chain`` finds the first break.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,31 +36,34 @@ def _digest(
 
 
 def last_hash(db: Any) -> str:
-    row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    return str(row[0]) if row else GENESIS
+    return head(db)[0]
 
 
-def append(
-    db: Any,
-    prev: str,
-    user: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    summary: str = "",
+def head(db: Any) -> tuple[str, int]:
+    """The chain's last hash and sequence number (GENESIS, 0 when empty)."""
+    row = db.execute("SELECT hash, seq FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (str(row[0]), int(row[1])) if row else (GENESIS, 0)
+
+
+def append_rows(
+    db: Any, head: tuple[str, int], user: str, items: Sequence[tuple[str, str, str]]
 ) -> tuple[str, int]:
-    """Append one row after ``prev``; returns its hash and sequence number.
-
-    ``db`` is a store Backend (or a sqlite3.Connection); the caller holds the chain lock.
-    """
+    """Append (action, entity, entity_id) rows after ``head`` (hash, seq), numbered on from
+    it; returns the new head. The caller holds the chain (``Backend.audit_head`` took it)."""
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    digest = _digest(prev, at, user, action, entity, entity_id, summary)
-    row = db.execute(
-        'INSERT INTO audit_log (at, "user", action, entity, entity_id, summary, prev_hash, hash) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-        (at, user, action, entity, entity_id, summary, prev, digest),
-    ).fetchone()
-    return digest, int(row[0])
+    prev, seq = head
+    rows = []
+    for action, entity, entity_id in items:
+        seq += 1
+        digest = _digest(prev, at, user, action, entity, entity_id, "")
+        rows.append((seq, at, user, action, entity, entity_id, "", prev, digest))
+        prev = digest
+    db.executemany(
+        'INSERT INTO audit_log (seq, at, "user", action, entity, entity_id, summary, '
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return prev, seq
 
 
 def entries(db: Any) -> list[AuditEntry]:

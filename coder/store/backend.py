@@ -67,8 +67,8 @@ class Backend(Protocol):
 
     def close(self) -> None: ...
 
-    def lock_audit_chain(self) -> None:
-        """Serialise appends to the audit chain until this transaction ends."""
+    def audit_head(self) -> tuple[str, int]:
+        """Take the audit chain until this transaction ends; its last hash and number."""
         ...
 
     def announce_changes(self) -> None:
@@ -132,8 +132,11 @@ class SqliteBackend:
     def close(self) -> None:
         self.conn.close()
 
-    def lock_audit_chain(self) -> None:
+    def audit_head(self) -> tuple[str, int]:
         """BEGIN IMMEDIATE already made this the only writer of the file."""
+        from coder.store.audit import head
+
+        return head(self)
 
     def announce_changes(self) -> None:
         """Readers notice a commit through PRAGMA data_version; nothing to send."""

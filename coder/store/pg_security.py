@@ -38,6 +38,15 @@ ALL_ROLES = ("admin", *OTHER_ROLES)
 WRITERS = ("supervisor", "coder", "clinician")
 
 FUNCTIONS = (
+    # The audit chain's head, taken for this transaction: lock first, then read (a VOLATILE
+    # plpgsql function reads with a fresh snapshot per statement, so it sees the head that
+    # the previous lock holder committed).
+    """CREATE OR REPLACE FUNCTION attune_audit_head(k bigint, OUT hash text, OUT seq bigint)
+    LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp
+    AS $$ BEGIN
+        PERFORM pg_advisory_xact_lock(k);
+        SELECT a.hash, a.seq INTO hash, seq FROM audit_log a ORDER BY a.seq DESC LIMIT 1;
+    END $$""",
     """CREATE OR REPLACE FUNCTION attune_has_role(r text) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_has_role(session_user, 'attune_' || r, 'MEMBER') $$""",

@@ -28,6 +28,7 @@ from psycopg import sql
 
 from coder.errors import AttuneError, PermissionDeniedError, ProjectError, ReadOnlyError
 from coder.store import pg_security, schema
+from coder.store.audit import GENESIS
 from coder.store.dialect import to_postgresql
 
 CHANNEL = "attune_changes"
@@ -135,6 +136,7 @@ class PostgresBackend:
         self.location = where.url
         self.name = where.name
         self._listener: psycopg.Connection[Any] | None = None
+        self._announce = False
 
     def execute(self, sql_text: str, params: Sequence[Any] = ()) -> Any:
         return self._run(to_postgresql(sql_text, has_params=bool(params)), params)
@@ -172,9 +174,19 @@ class PostgresBackend:
         self.execute_native("BEGIN")
 
     def commit(self) -> None:
-        self.execute_native("COMMIT")
+        announce, self._announce = self._announce, False
+        if not announce:
+            self.execute_native("COMMIT")
+            return
+        try:
+            with self.conn.pipeline():  # one round trip for both
+                self.conn.execute(f"NOTIFY {CHANNEL}")
+                self.conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            raise explain(exc, self.name, self.login) from exc
 
     def rollback(self) -> None:
+        self._announce = False
         if self.conn.closed:
             return
         if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -190,12 +202,14 @@ class PostgresBackend:
             self._listener = None
         self.conn.close()
 
-    def lock_audit_chain(self) -> None:
-        # Held until COMMIT/ROLLBACK, so audit rows are numbered in commit order.
-        self.execute_native("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK,))
+    def audit_head(self) -> tuple[str, int]:
+        # One round trip: the lock (held until COMMIT/ROLLBACK, so the chain grows in commit
+        # order) and then a fresh read of the head (attune_audit_head in pg_security).
+        row = self.execute_native("SELECT * FROM attune_audit_head(%s)", (AUDIT_LOCK,)).fetchone()
+        return (str(row[0]), int(row[1])) if row is not None and row[0] else (GENESIS, 0)
 
     def announce_changes(self) -> None:
-        self.execute_native(f"NOTIFY {CHANNEL}")  # delivered when (and only if) we commit
+        self._announce = True  # NOTIFY goes with the COMMIT (delivered only if it commits)
 
     def changed_elsewhere(self, timeout: float) -> bool:
         if self._listener is None:

@@ -57,7 +57,8 @@ class Project(Queries):
         self._pending: list[Change] = []
         self._listeners: list[Listener] = []
         self._schemes: dict[str, Scheme] = {}
-        self._chain_head: str | None = None  # audit hash to extend, once locked this transaction
+        self._snapshots: dict[str, SchemeSnapshot] = {}
+        self._audit_queue: list[tuple[str, str, str]] = []  # written just before COMMIT
         self._own_seqs: set[int] = set()
         self._own_pending: list[int] = []
         self._feed_seq = self._max_audit_seq()
@@ -192,7 +193,7 @@ class Project(Queries):
         outermost = self._depth == 0
         if outermost:
             self.db.begin()
-            self._pending, self._own_pending, self._chain_head = [], [], None
+            self._pending, self._own_pending, self._audit_queue = [], [], []
             self._seen_pending = {}
         self._depth += 1
         try:
@@ -205,6 +206,7 @@ class Project(Queries):
         self._depth -= 1
         if outermost:
             try:
+                self._write_audit()
                 if self._pending:
                     self.db.announce_changes()
                 self.db.commit()
@@ -221,7 +223,7 @@ class Project(Queries):
             with suppress(AttuneError):  # the engine may have rolled back by itself
                 self.db.rollback()
         finally:
-            self._pending, self._own_pending, self._chain_head = [], [], None
+            self._pending, self._own_pending, self._audit_queue = [], [], []
             self._seen_pending = {}
             self._schemes_dirty()
             self._dispatch(self._take_refresh())  # views show the value that won
@@ -256,13 +258,18 @@ class Project(Queries):
         """One audit row by this project's user; call only inside ``transaction()``."""
         if self._depth == 0:
             raise ProjectError("internal: a write outside a transaction")
-        if self._chain_head is None:  # first write of this transaction: take the chain
-            self.db.lock_audit_chain()
-            self._chain_head = audit.last_hash(self.db)
-        self._chain_head, seq = audit.append(
-            self.db, self._chain_head, self.user, action, entity, entity_id
-        )
-        self._own_pending.append(seq)
+        self._audit_queue.append((action, entity, entity_id))
+
+    def _write_audit(self) -> None:
+        """Extend the chain with this transaction's rows, at the last moment before COMMIT:
+        the chain is taken here and held only until the commit, so concurrent writers on a
+        server wait for each other as briefly as a strict chain allows."""
+        if not self._audit_queue:
+            return
+        head = self.db.audit_head()  # takes the chain until COMMIT/ROLLBACK
+        _, last = audit.append_rows(self.db, head, self.user, self._audit_queue)
+        self._own_pending.extend(range(head[1] + 1, last + 1))
+        self._audit_queue = []
 
     def _change(self, kind: ChangeKind, entity: str, before: object, after: object) -> Change:
         return Change(kind, entity, before, after, remote=True)
@@ -275,6 +282,7 @@ class Project(Queries):
 
     def _schemes_dirty(self) -> None:
         self._schemes.clear()
+        self._snapshots.clear()
 
     # --- other writers' changes ----------------------------------------------------------
     def _max_audit_seq(self) -> int:
@@ -336,13 +344,19 @@ class Project(Queries):
 
     # --- schemes -------------------------------------------------------------------------
     def snapshot(self, snapshot_id: str) -> SchemeSnapshot:
+        cached = self._snapshots.get(snapshot_id)  # immutable rows: read once
+        if cached is not None:
+            return cached
         row = self.db.execute(
             "SELECT * FROM scheme_snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone()
         if row is None:
             raise ProjectError(f"{self.name}: no scheme snapshot {snapshot_id}")
         sid, _, content_hash, source_text = R.snapshot_fields(row)
-        return SchemeSnapshot(sid, self._scheme(row), content_hash, source_text)
+        snap = SchemeSnapshot(sid, self._scheme(row), content_hash, source_text)
+        if self._depth == 0:
+            self._snapshots[snapshot_id] = snap
+        return snap
 
     def snapshots(self) -> list[SchemeSnapshot]:
         rows = self.db.execute(

@@ -32,6 +32,7 @@ from coder.store import audit
 from coder.store import rows as R
 from coder.store.backend import Backend, Row
 from coder.store.cameras import CameraQueries
+from coder.store.media_folders import MediaFinder
 
 
 class Queries(CameraQueries):
@@ -42,6 +43,7 @@ class Queries(CameraQueries):
         super().__init__()
         self.db = db
         self.user = ""
+        self.media_finder = MediaFinder()  # team video folders of this machine
 
     def _one(self, sql: str, key: str) -> Row | None:
         return self.db.execute(sql, (key,)).fetchone()
@@ -58,11 +60,17 @@ class Queries(CameraQueries):
         row = self._require(
             self._one("SELECT * FROM media WHERE id = ?", media_id), "media", media_id
         )
-        return self._shown("media", R.media_from_row(row), row)
+        return self._here(self._shown("media", R.media_from_row(row), row))
 
     def media_list(self) -> list[Media]:
         rows = self.db.execute("SELECT * FROM media ORDER BY rowid").fetchall()
-        return [self._shown("media", R.media_from_row(r), r) for r in rows]
+        return [self._here(self._shown("media", R.media_from_row(r), r)) for r in rows]
+
+    def _here(self, media: Media) -> Media:
+        """The record with this machine's path to the video: the stored one, or when that is
+        missing here, the file with the same fingerprint in the team's video folders."""
+        local = self.media_finder.local_path(media)
+        return media if local == media.path else replace(media, path=local)
 
     def frame_times(self, media_id: str) -> list[int]:
         row = self._one("SELECT data FROM frame_times WHERE media_id = ?", media_id)
@@ -107,6 +115,7 @@ class Queries(CameraQueries):
                     "content differs); choose the original file"
                 )
             after = replace(before, path=new_path, fingerprint=fingerprint)
+            self.media_finder.forget(media_id)
             fp = fingerprint
             self._update_row(
                 "media",

@@ -240,3 +240,32 @@ def test_addresses_with_a_password_or_unknown_login_are_refused(
         _open(pg_server, team_url, "newbie")
     with pytest.raises(ProjectError, match="there is no database 'nope'"):
         Project.open(team_url.rsplit("/", 1)[0] + "/nope")
+
+
+def test_row_level_security_agrees_with_the_apps_blind_rule(
+    pg_server: PgServer, team_url: str
+) -> None:
+    """Every combination of blind/final flags: what the server shows a login under raw SQL is
+    exactly what the app's rule (Project.observations_visible_to) says that person may see."""
+    import itertools
+
+    combos = list(itertools.product([False, True], [False, True], [False, True], [None, False, True]))
+    with Project.open(team_url) as admin:
+        snap = admin.snapshots()[0].id
+        with admin.transaction():
+            for n, (alice_blind, alice_final, bob_final, consensus) in enumerate(combos):
+                sid = f"c{n:02d}"
+                admin.add_session(Session(sid, sid))
+                admin.add_observation(Observation(f"{sid}-a", sid, "alice", snap, blind=alice_blind, final=alice_final))
+                admin.add_observation(Observation(f"{sid}-b", sid, "bob", snap, blind=True, final=bob_final))
+                if consensus is not None:
+                    admin.add_observation(Observation(f"{sid}-c", sid, "Consensus", snap, final=consensus))
+        for login in ("alice", "bob"):
+            rows = _raw(pg_server, team_url, login, "SELECT session_id, id FROM observations")
+            seen: dict[str, set[str]] = {}
+            for sid, oid in rows:
+                seen.setdefault(str(sid), set()).add(str(oid))
+            for n in range(len(combos)):
+                sid = f"c{n:02d}"
+                expected = {o.id for o in admin.observations_visible_to(sid, login)}
+                assert seen.get(sid, set()) == expected, (login, combos[n])
