@@ -31,7 +31,7 @@ every member, since each writer extends the one chain.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 OTHER_ROLES = ("supervisor", "coder", "clinician", "auditor")
 ALL_ROLES = ("admin", *OTHER_ROLES)
@@ -139,7 +139,7 @@ def _secure_table(db: Any, table: str, cols: set[str], everyone: str) -> None:
         (table,),
     ).fetchall():
         db.execute_native(f'DROP POLICY "{_ident(name)}" ON {table}')
-    read, write, writers = _rules(table, cols)
+    _, read, write, writers = rule_for(table, cols)
     db.execute_native(f"CREATE POLICY attune_read ON {table} FOR SELECT USING ({read})")
     if not writers:
         return
@@ -155,10 +155,20 @@ def _secure_table(db: Any, table: str, cols: set[str], everyone: str) -> None:
 _SUPERVISOR_ONLY = {"supervisor": "INSERT, UPDATE, DELETE"}
 
 
-def _rules(table: str, cols: set[str]) -> tuple[str, str, dict[str, str]]:
-    """(read policy, write policy, grants per role) for one table."""
+class Rule(NamedTuple):
+    """How one table is guarded: ``kind`` names the rule (tests pin it per table)."""
+
+    kind: str
+    read: str  # the SELECT policy
+    write: str  # the INSERT/UPDATE/DELETE policy
+    writers: dict[str, str]  # privileges granted per role (admins own the table)
+
+
+def rule_for(table: str, cols: set[str]) -> Rule:
+    """The rule for one table, from its name and columns (see the module docstring)."""
     if table == "observations":
-        return (
+        return Rule(
+            "observations",
             "attune_sees_all() OR (attune_sees_session(session_id) "
             "AND attune_observation_visible(session_id, coder, final))",
             "attune_has_role('supervisor') OR coder = session_user",
@@ -169,11 +179,14 @@ def _rules(table: str, cols: set[str]) -> tuple[str, str, dict[str, str]]:
             },
         )
     if table == "sessions":
-        return "attune_sees_all() OR attune_sees_session(id)", "true", _SUPERVISOR_ONLY
+        return Rule(
+            "sessions", "attune_sees_all() OR attune_sees_session(id)", "true", _SUPERVISOR_ONLY
+        )
     if table == "audit_log":
-        return "true", '"user" = session_user', {r: "INSERT" for r in WRITERS}
+        return Rule("audit", "true", '"user" = session_user', {r: "INSERT" for r in WRITERS})
     if "observation_id" in cols:
-        return (
+        return Rule(
+            "by observation",
             "attune_sees_all() OR EXISTS (SELECT 1 FROM observations o "
             "WHERE o.id = observation_id)",  # observations' own policy decides
             "attune_owns_observation(observation_id)",
@@ -183,16 +196,17 @@ def _rules(table: str, cols: set[str]) -> tuple[str, str, dict[str, str]]:
         writers = dict(_SUPERVISOR_ONLY)
         if table == "highlights":
             writers["clinician"] = "INSERT, UPDATE, DELETE"
-        return (
+        return Rule(
+            "by session",
             "attune_sees_all() OR attune_sees_session(session_id)",
             "attune_sees_session(session_id)",
             writers,
         )
     if table == "media":
-        return "true", "true", _SUPERVISOR_ONLY
+        return Rule("media", "true", "true", _SUPERVISOR_ONLY)
     if "media_id" in cols:  # per-video tables: frame times, analysis caches
-        return "true", "true", {r: "INSERT, UPDATE, DELETE" for r in WRITERS}
-    return "true", "false", {}  # schemes, meta, the schema version: admins only
+        return Rule("media cache", "true", "true", {r: "INSERT, UPDATE, DELETE" for r in WRITERS})
+    return Rule("admins write", "true", "false", {})  # schemes, meta, the schema version
 
 
 def _ident(name: Any) -> str:

@@ -18,7 +18,7 @@ import pytest
 from coder.commands import AddEvent, CommandStack, EditEvent, SetRating
 from coder.errors import CommandError, ConcurrentEditError, PermissionDeniedError, ProjectError
 from coder.model import Consent, Event, Highlight, Observation, Segment, Session
-from coder.store import Change, Project
+from coder.store import Change, Project, pg_security
 from coder.store.copying import pull, push
 from exports.json_io import dumps, project_to_dict
 from tests.core.store_fixtures import as_login, fill
@@ -269,3 +269,71 @@ def test_row_level_security_agrees_with_the_apps_blind_rule(
                 sid = f"c{n:02d}"
                 expected = {o.id for o in admin.observations_visible_to(sid, login)}
                 assert seen.get(sid, set()) == expected, (login, combos[n])
+
+
+# Every table of a team project and the row-level rule it needs (coder/store/pg_security.py
+# picks one from the table's columns). A migration that adds a table adds a line here after
+# checking the rule fits: e.g. a coder's own work needs "by observation" (blind rule), a
+# session's material "by session" (clinicians only for consented sessions).
+RULE_OF_TABLE = {
+    "attune_schema": "admins write",
+    "meta": "admins write",
+    "scheme_snapshots": "admins write",
+    "media": "media",
+    "frame_times": "media cache",
+    "motion_energy": "media cache",
+    "sessions": "sessions",
+    "observations": "observations",
+    "events": "by observation",
+    "rating_values": "by observation",
+    "segments": "by session",
+    "highlights": "by session",
+    "audit_log": "audit",
+}
+
+
+def test_every_table_is_guarded_by_row_level_security(pg_server: PgServer, team_url: str) -> None:
+    database = team_url.rsplit("/", 1)[1]
+    tables = {
+        str(name): bool(secured)
+        for name, secured in pg_server.sql(
+            "SELECT relname, relrowsecurity FROM pg_class WHERE relkind = 'r' "
+            "AND relnamespace = 'public'::regnamespace",
+            database,
+        )
+    }
+    columns: dict[str, set[str]] = {}
+    for table, column in pg_server.sql(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'public'",
+        database,
+    ):
+        columns.setdefault(str(table), set()).add(str(column))
+    unlisted = sorted(set(tables) - set(RULE_OF_TABLE))
+    assert not unlisted, f"new table(s) {unlisted}: add each to RULE_OF_TABLE with its rule"
+    assert {t: pg_security.rule_for(t, columns[t]).kind for t in tables} == {
+        t: RULE_OF_TABLE[t] for t in tables
+    }
+    assert [t for t, secured in tables.items() if not secured] == []
+    policies: dict[str, set[str]] = {}
+    for table, command in pg_server.sql(
+        "SELECT tablename, cmd FROM pg_policies WHERE schemaname = 'public'", database
+    ):
+        policies.setdefault(str(table), set()).add(str(command))
+    for table in tables:
+        writers = pg_security.rule_for(table, columns[table]).writers
+        expected = {"SELECT", "INSERT", "UPDATE", "DELETE"} if writers else {"SELECT"}
+        assert policies.get(table) == expected, table
+    # Whatever the table, a member's login reads it only through its policy: a blind coder
+    # sees no row of another coder's observation in any table that has observation rows.
+    with _open(pg_server, team_url, "sue") as sue:
+        snap = sue.snapshots()[0].id
+        sue.add_observation(Observation("oa", "s1", "alice", snap, blind=True))
+        sue.add_observation(Observation("ob", "s1", "bob", snap, blind=True))
+    with _open(pg_server, team_url, "bob") as bob:
+        CommandStack(bob).push(AddEvent(Event("eb", "ob", "warmth", "parent", 1200)))
+        CommandStack(bob).push(SetRating("ob", "warmth_global", None, 4))
+    for table in (t for t in tables if "observation_id" in columns[t]):
+        query = f"SELECT count(*) FROM {table} WHERE observation_id = 'ob'"
+        assert pg_server.sql(query, database)[0][0] > 0, table  # bob's rows are there
+        assert _raw(pg_server, team_url, "alice", query) == [(0,)], table

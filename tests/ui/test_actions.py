@@ -279,6 +279,7 @@ def test_every_action_without_a_project_explains_instead_of_failing(
     """Each menu entry with nothing open either does nothing or says what to open first."""
     for name in ("getOpenFileName", "getSaveFileName"):
         answer(monkeypatch, QFileDialog, name, ("", ""))
+    answer(monkeypatch, QFileDialog, "getExistingDirectory", "")
     answer(monkeypatch, QInputDialog, "getText", ("", False))
     answer(monkeypatch, QInputDialog, "getItem", ("", False))
     answer(monkeypatch, QInputDialog, "getInt", (0, False))
