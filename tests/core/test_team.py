@@ -282,12 +282,14 @@ RULE_OF_TABLE = {
     "media": "media",
     "frame_times": "media cache",
     "motion_energy": "media cache",
+    "audio_overview": "media cache",
     "sessions": "sessions",
     "observations": "observations",
     "events": "by observation",
     "rating_values": "by observation",
     "segments": "by session",
     "highlights": "by session",
+    "session_media": "by session",
     "audit_log": "audit",
 }
 
