@@ -6,7 +6,7 @@ Five group roles, one per kind of team member; each person's own login is a memb
   members, everything.
 - ``attune_supervisor``: reads all (within the blind rule), adds sessions, videos and
   segments, assigns observations to coders (double coding), sets blind/final, writes their
-  own observations (consensus), highlights.
+  own observations and the consensus ones (coder "Consensus"), highlights.
 - ``attune_coder``: reads all (within the blind rule), writes only their own observations'
   events and ratings; may create their own observation and mark it final, never change its
   ``blind`` flag or owner.
@@ -72,7 +72,8 @@ FUNCTIONS = (
     """CREATE OR REPLACE FUNCTION attune_owns_observation(obs text) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT EXISTS (SELECT 1 FROM observations o WHERE o.id = obs
-                         AND o.coder = session_user) $$""",
+                         AND (o.coder = session_user
+                              OR (o.coder = 'Consensus' AND attune_has_role('supervisor')))) $$""",
 )
 
 

@@ -14,9 +14,10 @@ from dataclasses import replace
 
 import pytest
 
+from coder.cameras import Camera
 from coder.commands import AddEvent, CommandStack, DeleteEvents, EditEvent, SetRating
 from coder.errors import CommandError, ConcurrentEditError, ReadOnlyError
-from coder.model import Event, Observation, Segment
+from coder.model import Event, Fingerprint, Media, Observation, Segment
 from coder.store import Change, Project
 from coder.store.backend import SqliteBackend
 from coder.store.opening import connect
@@ -167,3 +168,34 @@ def test_highlight_and_session_updates_are_versioned(store: Project, other: Proj
     with pytest.raises(ConcurrentEditError, match="session was changed by other"):
         store.update_session(replace(session, goal="mine"))
     assert store.session("s1").goal == "theirs"
+
+
+def test_cameras_are_versioned_and_announced_on_every_backend(
+    store: Project, other: Project
+) -> None:
+    """The session_media table (issue 14) behaves like every other edited table."""
+    with store.transaction():
+        store.add_media(
+            Media("m2", "side.mp4", Fingerprint(11, "c" * 64, "d" * 64, 60_000), 60_000, 25.0),
+            [i * 40 for i in range(1500)],
+        )
+        store.put_camera(Camera("c1", "s1", "m2", 1, "side", 0), existed=False)
+    mine = store.camera("c1")
+    store.poll_changes()
+    heard: list[Change] = []
+    store.subscribe(heard.append)
+    with other.transaction():
+        other.put_camera(replace(other.camera("c1"), offset_ms=-250), existed=True)
+    deadline = time.monotonic() + 1.0
+    while not heard and time.monotonic() < deadline:
+        store.poll_changes(timeout=0.05)
+    assert [(c.kind, c.entity, c.remote) for c in heard] == [("changed", "camera", True)]
+    assert isinstance(heard[0].after, Camera) and heard[0].after.offset_ms == -250
+    # An edit based on what we showed before their change is refused, with the value now.
+    # (what we show now is their offset; they change the label again before our edit)
+    with other.transaction():
+        other.put_camera(replace(other.camera("c1"), label="theirs"), existed=True)
+    with pytest.raises(ConcurrentEditError, match="changed by other") as err, store.transaction():
+        store.put_camera(replace(mine, label="mine"), existed=True)
+    assert isinstance(err.value.current, Camera) and err.value.current.label == "theirs"
+    assert store.verify_audit_chain() == []

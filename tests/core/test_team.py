@@ -152,6 +152,13 @@ def test_two_coders_and_a_supervisor_at_once(pg_server: PgServer, team_url: str)
             visible = {o.id for o in who.observations("s1")}
             assert visible == {o.id for o in sue.observations_visible_to("s1", who.user)}
 
+        # The supervisor builds the consensus observation; coders may not write in it.
+        sue.add_observation(Observation("oc", "s1", "Consensus", snap, name="Consensus (alice / bob)"))
+        CommandStack(sue).push(AddEvent(Event("ec", "oc", "warmth", "parent", 1100)))
+        assert [e.id for e in sue.events("oc")] == ["ec"]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _raw(pg_server, team_url, "bob", "INSERT INTO events (id, observation_id, code_id, subject_id, onset_ms, modifiers, note) VALUES ('x2', 'oc', 'warmth', 'parent', 1, '{}', '')")
+
     # Every write is in one audit chain, each entry under the login that made it.
     with Project.open(team_url, read_only=True) as admin:
         assert admin.verify_audit_chain() == []
