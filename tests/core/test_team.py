@@ -346,3 +346,38 @@ def test_every_table_is_guarded_by_row_level_security(pg_server: PgServer, team_
         query = f"SELECT count(*) FROM {table} WHERE observation_id = 'ob'"
         assert pg_server.sql(query, database)[0][0] > 0, table  # bob's rows are there
         assert _raw(pg_server, team_url, "alice", query) == [(0,)], table
+
+
+def test_an_older_team_project_is_upgraded_once_by_an_admin(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every migration runs on PostgreSQL over existing rows, and the tables it adds are
+    guarded straight away; members with another role are told to wait for an admin."""
+    from coder.store import schema
+
+    every = list(schema.MIGRATIONS)
+    url = pg_server.new_database_url()
+    database = url.rsplit("/", 1)[1]
+    # A project made by the first format team projects shipped with (4: rows carry versions).
+    monkeypatch.setattr(schema, "MIGRATIONS", every[:4])
+    Project.create(url).close()
+    pg_server.sql(
+        "INSERT INTO sessions (id, label, media_id, family, recorded_on, consent, goal, "
+        "practice_point) VALUES ('s1', 'Week 1', NULL, '', '', '{}', '', '')",
+        database,
+    )
+    monkeypatch.setattr(schema, "MIGRATIONS", every)
+    alice = as_login(pg_server, url, "alice", "coder")
+    with pytest.raises(ProjectError, match="older format .* ask an admin"):
+        Project.open(alice)
+    with Project.open(url) as admin:
+        assert admin.session("s1").label == "Week 1"
+    assert pg_server.sql("SELECT version FROM attune_schema", database) == [(len(every),)]
+    unguarded = pg_server.sql(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' "
+        "AND relnamespace = 'public'::regnamespace AND NOT relrowsecurity",
+        database,
+    )
+    assert unguarded == []
+    with Project.open(alice) as opened:
+        assert [s.id for s in opened.sessions()] == ["s1"] and opened.role == "coder"
