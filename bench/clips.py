@@ -28,7 +28,9 @@ from coder.media.synth import read_frame_index
 from coder.media.synth_recorded import FORMATS, SESSION
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from media_cache import recorded
+from media_cache import recorded, unshadow
+
+unshadow()
 
 CLIP_S = 10
 

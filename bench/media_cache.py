@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from coder.media.probe import probe
 from coder.media.synth_recorded import FORMATS, RecordedFormat, write_recorded_video
+
+
+def unshadow() -> None:
+    """Take bench/ off sys.path once its helpers are imported: a script run as
+    ``python bench/x.py`` has it first, and bench/exports.py would hide the exports package."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
 
 
 def cache_dir() -> Path:

@@ -41,8 +41,10 @@ from coder.media.synth import read_frame_index
 from coder.media.synth_recorded import FORMATS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from media_cache import recorded
+from media_cache import recorded, unshadow
 from mpv_ipc import Mpv, mpv_path, mpv_version
+
+unshadow()
 
 PACE_S = 0.2  # time between two step presses: a person stepping through frames, 5 per second
 Image = np.ndarray[Any, np.dtype[np.uint8]]
