@@ -193,7 +193,14 @@ class FrameDecoder:
             self._prefetch = BackwardPrefetcher(
                 self.path, self._frame_index, self._pts_of, self._cache
             )
-        self._prefetch.request(max(0, low - self.window), low)
+        lo = max(0, low - self.window)
+        key = self._keyframe_at_or_before(low - 1)
+        if key is not None and lo <= key < low:
+            # The GOP just behind fits the window: decode exactly it. A job reaching further
+            # back would start at the keyframe before that and decode a second GOP first,
+            # while the user is about to step onto the frame just behind.
+            lo = key
+        self._prefetch.request(lo, low)
 
     def _keyframe_at_or_before(self, index: int) -> int | None:
         if self._keyframes is None:

@@ -180,3 +180,16 @@ def test_close_stops_the_prefetch_thread(clips: dict[str, tuple[Path, list[int]]
     assert threading.active_count() == before + 1
     decoder.close()
     assert threading.active_count() == before
+
+
+def test_the_first_prefetch_decodes_exactly_the_gop_behind(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    path, starts = clips["h264-1080p30-bframes"]  # GOP 30; a window of 64 small frames
+    decoder = FrameDecoder(path, starts)
+    decoder.frame(95)
+    decoder.step(-1)  # 90..94 are cached; the frames behind 90 are wanted next
+    assert decoder.wait_idle()
+    assert all(decoder.is_cached(i) for i in range(60, 90))
+    assert not decoder.is_cached(59)  # nothing of the GOP before: it was not decoded first
+    decoder.close()
