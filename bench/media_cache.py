@@ -19,7 +19,8 @@ from coder.media.synth_recorded import FORMATS, RecordedFormat, write_recorded_v
 
 def unshadow() -> None:
     """Take bench/ off sys.path once its helpers are imported: a script run as
-    ``python bench/x.py`` has it first, and bench/exports.py would hide the exports package."""
+    ``python bench/x.py`` has it first, where a bench named like a package (bench/exports.py
+    once) hides that package from the app."""
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
 
