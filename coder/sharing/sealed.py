@@ -128,17 +128,29 @@ class OpeningReader:
             ) from None
         self._counter = 0
         self._pending = source.read(self._chunk + TAG)
-        self._plain = bytearray()
+        self._plain = b""  # the current authenticated chunk, read from ``_pos`` on
+        self._pos = 0
         self._done = False
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._plain) < size):
-            self._open_next()
-        if size < 0:
-            size = len(self._plain)
-        out = bytes(self._plain[:size])
-        del self._plain[:size]
-        return out
+        pieces: list[bytes] = []
+        wanted = size
+        while wanted != 0:
+            if self._pos == len(self._plain):
+                if self._done:
+                    break
+                self._open_next()
+                continue
+            end = len(self._plain) if wanted < 0 else min(len(self._plain), self._pos + wanted)
+            pieces.append(self._plain[self._pos : end])
+            if wanted > 0:
+                wanted -= end - self._pos
+            self._pos = end
+        return b"".join(pieces)
+
+    def buffered(self) -> int:
+        """Plaintext bytes held in memory (at most one chunk)."""
+        return len(self._plain)
 
     def _open_next(self) -> None:
         sealed = self._pending
@@ -152,14 +164,14 @@ class OpeningReader:
             plain = self._aead.decrypt(_nonce(self._prefix, self._counter, last), sealed, self._aad)
         except InvalidTag:
             raise TamperedBundleError(_tampered(self._name)) from None
-        self._plain += plain
+        self._plain, self._pos = plain, 0
         self._pending = following
         self._counter += 1
         self._done = last
 
     def at_end(self) -> bool:
         """True once the last chunk was authenticated and every byte read."""
-        return self._done and not self._plain
+        return self._done and self._pos == len(self._plain)
 
 
 def _tampered(name: str) -> str:
