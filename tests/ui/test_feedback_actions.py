@@ -200,3 +200,25 @@ def test_export_and_import_dialogs_list_the_registry(
     monkeypatch.setattr(QInputDialog, "getItem", cancel)
     window.menu_actions.import_.trigger()
     assert offered == [[k.label for k in IMPORT_KINDS.values()]]
+
+
+def test_handout_to_a_bad_target_fails_before_any_still_is_decoded(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    import exports.handout_content
+
+    add_shareable_highlight(window)
+    decoded: list[str] = []
+    real = exports.handout_content.build_handout_content
+    monkeypatch.setattr(
+        exports.handout_content,
+        "build_handout_content",
+        lambda *a, **k: decoded.append("built") or real(*a, **k),
+    )
+    folder = tmp_path / "a folder.html"
+    folder.mkdir()
+    answer(monkeypatch, QFileDialog, "getSaveFileName", (str(folder), ""))
+    window.menu_actions.handout.trigger()
+    qtbot.waitUntil(lambda: bool(no_modal_boxes), timeout=20000)
+    assert "is a folder" in no_modal_boxes[-1] and decoded == []
+    assert list(folder.iterdir()) == []

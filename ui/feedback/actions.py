@@ -7,6 +7,7 @@ from coder and is shown as a message). Long jobs run off the GUI thread.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
@@ -103,6 +104,7 @@ class FeedbackActions:
         )
 
     def handout(self) -> None:
+        from coder.files import check_target
         from exports.handout import write_handout_html, write_handout_pdf
         from exports.handout_content import build_handout_content
 
@@ -122,6 +124,7 @@ class FeedbackActions:
         project_path = project.location
 
         def job(progress: Progress, cancelled: Cancel) -> object:
+            check_target(Path(path))  # a read-only folder fails before the stills are decoded
             with Project.open(project_path, read_only=True) as reader:
                 content = build_handout_content(
                     reader, session.id, watermark=True, progress=progress, cancel=cancelled
