@@ -257,3 +257,126 @@ def write_reliability_html(
     parts.append("</body></html>\n")
     with atomic_write(path, "w") as fh:
         fh.write("".join(parts))
+
+
+DASHBOARD_COLUMNS = [
+    "scope",
+    "coders",
+    "code",
+    "code_id",
+    "pairs",
+    "n",
+    "kappa",
+    "percent_agreement",
+    "pabak",
+    "ac1",
+    "reading",
+]
+
+
+def dashboard_rows(board: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per code, then per coder pair (overall, then each code), as report rows."""
+    rows: list[dict[str, Any]] = []
+    for c in board["codes"]:
+        rows.append(
+            {"scope": "code", "code": c["code_name"], "code_id": c["code"], "pairs": c["pairs"]}
+            | _summary(c)
+        )
+    for p in board["coder_pairs"]:
+        coders = " & ".join(p["coders"])
+        overall = _summary(p["overall"]) | {"reading": p["reading"]}
+        rows.append({"scope": "coder pair", "coders": coders, "code": "all codes"} | overall)
+        for c in p["codes"]:
+            rows.append(
+                {
+                    "scope": "coder pair, code",
+                    "coders": coders,
+                    "code": c["code_name"],
+                    "code_id": c["code"],
+                    "pairs": c["pairs"],
+                }
+                | _summary(c)
+            )
+    return rows
+
+
+def write_dashboard_csv(board: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    with atomic_write(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=DASHBOARD_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in dashboard_rows(board):
+            writer.writerow({k: safe_cell(row.get(k, "")) for k in DASHBOARD_COLUMNS})
+
+
+def write_dashboard_html(
+    board: dict[str, Any], path: str | os.PathLike[str], threshold: float = 0.60
+) -> None:
+    esc = html.escape
+    shown = [c for c in DASHBOARD_COLUMNS if c != "code_id"]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Reliability overview</title>",
+        "<style>body{font-family:sans-serif;margin:2rem}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.25rem .5rem}.ok{background:#d8f0d8}"
+        ".low{background:#f8d8d0}.note{color:#555}</style></head><body>",
+        "<h1>Reliability across the project</h1>",
+        f"<p>{board['pairs']} pair(s) of codings of the same session by different coders, "
+        f"compared by {board['slice_ms'] / 1000:g} s slices; kappa threshold "
+        f"{threshold:.2f}.</p><table><tr>",
+    ]
+    parts += [f"<th>{esc(c.replace('_', ' '))}</th>" for c in shown] + ["</tr>"]
+    for row in dashboard_rows(board):
+        cells = []
+        for c in shown:
+            value = row.get(c, "")
+            cls = ""
+            if c == "kappa" and isinstance(value, (int, float)):
+                cls = " class='ok'" if value >= threshold else " class='low'"
+            cells.append(f"<td{cls}>{esc(str(value))}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</table>")
+    if board["skipped"]:
+        parts.append(
+            "<h2>Not compared</h2><ul>"
+            + "".join(f"<li>{esc(reason)}</li>" for reason in board["skipped"])
+            + "</ul>"
+        )
+    plan = board.get("plan")
+    if plan:
+        done = sum(1 for s in plan["sessions"] if s["double_coded"])
+        parts.append(
+            f"<h2>Reliability plan</h2><p>{len(plan['sessions'])} of {plan['sessions_total']} "
+            f"sessions drawn ({plan['percent']:g} %, seed {plan['seed']}, "
+            f"{esc(plan['created_at'])}); {done} double coded so far.</p><ul>"
+        )
+        for s in plan["sessions"]:
+            state = "double coded" if s["double_coded"] else "needs a second coder"
+            parts.append(f"<li>{esc(s['label'])}: {state}</li>")
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    with atomic_write(path, "w") as fh:
+        fh.write("".join(parts))
+
+
+def plan_lines(board: dict[str, Any]) -> list[str]:
+    """The overview's context in plain lines: what was compared, what was not and why, and
+    the reliability plan's progress (for the window and the command line)."""
+    lines = [
+        f"{board['pairs']} pair(s) of codings of the same session by different coders, "
+        f"compared by {board['slice_ms'] / 1000:g} s slices."
+    ]
+    lines += [f"Not compared: {reason}" for reason in board["skipped"]]
+    plan = board.get("plan")
+    if plan is None:
+        lines.append("No reliability plan yet (attune reliability FILE --plan draws one).")
+        return lines
+    done = sum(1 for s in plan["sessions"] if s["double_coded"])
+    lines.append(
+        f"Reliability plan: {len(plan['sessions'])} of {plan['sessions_total']} sessions drawn "
+        f"({plan['percent']:g} %, seed {plan['seed']}, {plan['created_at']}); "
+        f"{done} double coded so far."
+    )
+    for s in plan["sessions"]:
+        state = "double coded" if s["double_coded"] else "needs a second coder"
+        lines.append(f"  {s['label']}: {state}")
+    return lines

@@ -16,6 +16,7 @@ from coder.reliability.options import (
     SLICE_HELP,
     TOLERANCE_HELP,
 )
+from coder.reliability.plan import DEFAULT_PERCENT
 from ui.cli_common import open_project
 
 
@@ -27,12 +28,35 @@ def register(sub: Any) -> None:
         description="Methods:\n" + "\n".join(f"  {m:<9} {METHOD_LABELS[m]}" for m in METHODS),
     )
     p.add_argument("file")
-    p.add_argument(
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument(
         "--observations",
         nargs="+",
-        required=True,
         metavar="OBS",
         help="two observations (id or name); give more pairs as A1 B1 A2 B2 ...",
+    )
+    what.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="agreement per code and per pair of coders across the project (time slices)",
+    )
+    what.add_argument(
+        "--plan",
+        action="store_true",
+        help="draw and record which sessions to double-code (a random share, seeded)",
+    )
+    what.add_argument(
+        "--show-plan", action="store_true", help="show the recorded plan and its progress"
+    )
+    p.add_argument(
+        "--percent",
+        type=float,
+        default=DEFAULT_PERCENT,
+        help=f"--plan: share of sessions to draw, in %% (default {DEFAULT_PERCENT:g}; "
+        "usually 20-25)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="--plan: random seed (default: a new one, recorded)"
     )
     p.add_argument("--method", choices=METHODS, default="timeunit")
     p.add_argument("--slice", type=float, default=DEFAULT_SLICE_MS / 1000, help=SLICE_HELP)
@@ -46,9 +70,7 @@ def register(sub: Any) -> None:
         f"one (51-100, default {DEFAULT_OVERLAP_PERCENT})",
     )
     p.add_argument("--codes", nargs="+", default=None, help="codes to compare (ids or names)")
-    p.add_argument(
-        "--subjects", nargs="+", default=None, help="subjects to compare (ids or names)"
-    )
+    p.add_argument("--subjects", nargs="+", default=None, help="subjects to compare (ids or names)")
     drift = p.add_mutually_exclusive_group()
     drift.add_argument(
         "--by-third", action="store_true", help="also show agreement per third of the session"
@@ -76,6 +98,10 @@ def register(sub: Any) -> None:
 def _reliability(args: argparse.Namespace) -> int:
     from coder.reliability.compare import compare_many
 
+    if args.plan or args.show_plan:
+        return _plan(args)
+    if args.dashboard:
+        return _dashboard(args)
     obs = args.observations
     if len(obs) < 2 or len(obs) % 2:
         raise AttuneError("--observations takes pairs: A B [A2 B2 ...]")
@@ -128,3 +154,72 @@ def _print_summary(result: dict[str, Any]) -> None:
             f"{row['pair']} | {row['scope']} | {row['code']} | {shown} | agreement {agree} | "
             f"{row.get('reading', '')}"
         )
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from coder.reliability.plan import current_plan, make_plan, plan_status
+
+    with open_project(args, read_only=args.show_plan) as project:
+        plan = make_plan(project, args.percent, args.seed) if args.plan else current_plan(project)
+        if plan is None:
+            print("no reliability plan yet; draw one with: attune reliability FILE --plan")
+            return 0
+        status = plan_status(project, plan)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": plan.id,
+                    "seed": plan.seed,
+                    "percent": plan.percent,
+                    "created_at": plan.created_at,
+                    "created_by": plan.created_by,
+                    "sessions_total": plan.sessions_total,
+                    "sessions": status,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(
+        f"plan of {plan.created_at} by {plan.created_by or 'unknown'}: {len(plan.session_ids)} "
+        f"of {plan.sessions_total} sessions ({plan.percent:g} %), seed {plan.seed}"
+    )
+    for s in status:
+        mark = "double coded" if s["double_coded"] else "needs a second coder"
+        print(f"  {s['label']}: {mark} ({', '.join(s['coders']) or 'not coded yet'})")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from coder.reliability.dashboard import dashboard
+
+    with open_project(args, read_only=True) as project:
+        board = dashboard(
+            project,
+            slice_ms=round(args.slice * 1000),
+            tolerance_ms=0 if args.tolerance is None else round(args.tolerance * 1000),
+        )
+    if args.report:
+        from exports.reliability_report import write_dashboard_csv, write_dashboard_html
+
+        out = Path(args.report)
+        if out.suffix.lower() == ".csv":
+            write_dashboard_csv(board, out)
+        elif out.suffix.lower() in (".html", ".htm"):
+            write_dashboard_html(board, out, args.threshold)
+        else:
+            raise AttuneError(f"{out}: reports are written as .html or .csv; change the name")
+    if args.json:
+        print(json.dumps(board, indent=2, ensure_ascii=False))
+    elif not args.report:
+        print(
+            f"{board['pairs']} pair(s) of codings compared by {board['slice_ms'] / 1000:g} s slices"
+        )
+        for reason in board["skipped"]:
+            print(f"note: skipped a pair: {reason}")
+        for row in board["codes"]:
+            print(f"code {row['code_name']}: {row['reading']} ({row['pairs']} pair(s))")
+        for pair in board["coder_pairs"]:
+            print(f"{' & '.join(pair['coders'])}: {pair['reading']}")
+    return 0

@@ -179,7 +179,21 @@ _v6 = Migration(
     ]
 )
 
-MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+# Reliability plans (issue 12): which sessions were drawn for double coding, with the seed
+# that drew them. One row per drawn session, the plan's settings repeated on each row, so the
+# table follows its session for team roles (supervisors write it); rows are never updated.
+_v7 = Migration(
+    [
+        "CREATE TABLE reliability_plan_sessions ("
+        " plan_id TEXT NOT NULL,"
+        " session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+        " draw_order INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+        " seed INTEGER NOT NULL, share_percent REAL NOT NULL, sessions_total INTEGER NOT NULL,"
+        " PRIMARY KEY (plan_id, session_id))"
+    ]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 
 
 def current_version() -> int:

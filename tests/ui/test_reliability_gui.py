@@ -121,3 +121,57 @@ def test_window_shows_names_readings_alignment_and_drift(qtbot, demo_copy: Path)
         value = float(window.codes.item(0, 1).text())
         assert value == pytest.approx(identity["pairs"][0]["identity"], abs=5e-4)
         assert window.codes.item(0, 1).background().color().name() not in ("#d8f0d8", "#f8d8d0")
+
+
+def test_project_overview_tab_pools_pairs_and_shows_the_plan(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    from coder.reliability.plan import make_plan
+
+    with Project.open(demo_copy) as project:
+        plan = make_plan(project, 25, seed=5)
+    with Project.open(demo_copy, read_only=True) as project:
+        window = ReliabilityWindow(project)
+        qtbot.addWidget(window)
+        window.compute_overview()  # off the GUI thread
+        qtbot.waitUntil(lambda: window.board is not None, timeout=20000)
+        board = window.board
+        assert board is not None and board["pairs"] == 1
+        assert window.overview.rowCount() == len(board["codes"]) + sum(
+            1 + len(p["codes"]) for p in board["coder_pairs"]
+        )
+        names = {c.name for c in project.scheme_for_observation(window.obs_a.currentData()).codes}
+        shown = {window.overview.item(r, 1).text() for r in range(window.overview.rowCount())}
+        assert shown & names
+        # the per-code rows equal a single comparison of the demo's one pair
+        single = compare(project, window.obs_a.currentData(), window.obs_b.currentData())
+        first = single["pairs"][0]["per_code"][0]
+        row = next(
+            r
+            for r in range(window.overview.rowCount())
+            if window.overview.item(r, 1).text() == first["code_name"]
+        )
+        assert window.overview.item(row, 0).text() == "all pairs"
+        expected = first["kappa"]["value"]
+        assert window.overview.item(row, 2).text() == (
+            "–" if expected is None else f"{expected:.3f}"
+        )
+        assert f"seed {plan.seed}" in window.plan_text.text()
+
+
+def test_export_writes_the_overview_when_its_tab_is_shown(
+    qtbot, demo_copy: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from coder.reliability.dashboard import dashboard
+
+    with Project.open(demo_copy, read_only=True) as project:
+        window = ReliabilityWindow(project)
+        qtbot.addWidget(window)
+        window.set_overview(dashboard(project))
+        target = tmp_path / "overview.csv"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+        window.export()
+        rows = list(csv.DictReader(target.open(encoding="utf-8")))
+        assert {r["scope"] for r in rows} == {"code", "coder pair", "coder pair, code"}

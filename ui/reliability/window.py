@@ -45,7 +45,13 @@ from coder.reliability.options import (
     default_tolerance_ms,
 )
 from coder.store import Project
-from exports.reliability_report import ALIGNMENT_ROWS_SHOWN, report_notes, report_rows
+from exports.reliability_report import (
+    ALIGNMENT_ROWS_SHOWN,
+    dashboard_rows,
+    plan_lines,
+    report_notes,
+    report_rows,
+)
 from ui.jobs import run_job
 
 OK, LOW = QColor("#d8f0d8"), QColor("#f8d8d0")
@@ -66,6 +72,15 @@ COLUMNS = [
     ("Extra", "extra"),
     ("What it means", "reading"),
     ("Pair", "pair"),
+]
+OVERVIEW_COLUMNS = [
+    ("Coders", "coders"),
+    ("Code", "code"),
+    ("Kappa", "kappa"),
+    ("% agree", "percent_agreement"),
+    ("PABAK", "pabak"),
+    ("Pairs", "pairs"),
+    ("What it means", "reading"),
 ]
 KIND_WORDS = {
     "agree": "same code",
@@ -143,9 +158,17 @@ class ReliabilityWindow(QDialog):
         self.export_button = QPushButton("Export report…")
         self.export_button.clicked.connect(self.export)
         self.export_button.setEnabled(False)
+        self.overview_button = QPushButton("Project overview")
+        self.overview_button.setToolTip(
+            "Agreement per code and per pair of coders over every session coded twice "
+            "(time slices), and the reliability plan's progress"
+        )
+        self.overview_button.clicked.connect(self.compute_overview)
+        self.board: dict[str, Any] | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.overview_button)
         buttons.addStretch(1)
         self.codes = QTableWidget(0, len(COLUMNS))
         self.codes.setHorizontalHeaderLabels([h for h, _ in COLUMNS])
@@ -158,6 +181,15 @@ class ReliabilityWindow(QDialog):
         self.tabs.addTab(self.codes, "Agreement")
         self.tabs.addTab(self.matrix, "Confusion matrix")
         self.tabs.addTab(self.alignment, "Alignment")
+        self.overview = QTableWidget(0, len(OVERVIEW_COLUMNS))
+        self.overview.setHorizontalHeaderLabels([h for h, _ in OVERVIEW_COLUMNS])
+        self.plan_text = QLabel("")
+        self.plan_text.setWordWrap(True)
+        overview_page = QWidget()
+        overview_layout = QVBoxLayout(overview_page)
+        overview_layout.addWidget(self.overview, 1)
+        overview_layout.addWidget(self.plan_text)
+        self.tabs.addTab(overview_page, "Project overview")
         self.ratings = QLabel("")
         self.ratings.setWordWrap(True)
         self.note = QLabel("")
@@ -211,6 +243,54 @@ class ReliabilityWindow(QDialog):
             self.note.setText(message)
 
         self.job = run_job(self, "Computing agreement…", job, done, failed)
+
+    def compute_overview(self) -> None:
+        """The project-wide dashboard, off the GUI thread, with the slice and (time-slice)
+        tolerance chosen above."""
+        location, user = self.project.location, self.project.user
+        slice_ms = round(self.slice.value() * 1000)
+        tolerance_ms = round(self.tolerance.value() * 1000)
+        if self.method.currentData() != "timeunit":
+            tolerance_ms = 0
+        self.overview_button.setEnabled(False)
+
+        def job(progress: Any, cancelled: Any) -> dict[str, Any]:
+            from coder.reliability.dashboard import dashboard
+
+            with Project.open(location, read_only=True, user=user) as reader:
+                return dashboard(
+                    reader, slice_ms=slice_ms, tolerance_ms=tolerance_ms, progress=progress,
+                    cancel=cancelled,
+                )  # fmt: skip
+
+        def done(result: object) -> None:
+            self.overview_button.setEnabled(True)
+            self.set_overview(result)  # type: ignore[arg-type]
+
+        def failed(message: str) -> None:
+            self.overview_button.setEnabled(True)
+            self.note.setText(message)
+
+        self.overview_job = run_job(self, "Comparing every coder pair…", job, done, failed)
+
+    def set_overview(self, board: dict[str, Any]) -> None:
+        self.board = board
+        rows = dashboard_rows(board)
+        threshold = self.threshold.value()
+        self.overview.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, (_, key) in enumerate(OVERVIEW_COLUMNS):
+                value = row.get(key)
+                if key == "coders" and not value:
+                    value = "all pairs"
+                item = QTableWidgetItem(_fmt(value))
+                if key == "kappa" and isinstance(value, (int, float)):
+                    item.setBackground(OK if value >= threshold else LOW)
+                self.overview.setItem(r, c, item)
+        self.overview.resizeColumnsToContents()
+        self.plan_text.setText("\n".join(plan_lines(board)))
+        self.export_button.setEnabled(True)
+        self.tabs.setCurrentIndex(self.tabs.count() - 1)
 
     def set_result(self, result: dict[str, Any]) -> None:
         self.comparison = result
@@ -305,16 +385,34 @@ class ReliabilityWindow(QDialog):
         )
 
     def export(self) -> None:
-        if self.comparison is None:
-            return
-        from exports.reliability_report import write_reliability_csv, write_reliability_html
+        """The comparison's report, or the project overview's when that tab is shown."""
+        from exports.reliability_report import (
+            write_dashboard_csv,
+            write_dashboard_html,
+            write_reliability_csv,
+            write_reliability_html,
+        )
 
+        overview = self.tabs.currentIndex() == self.tabs.count() - 1 and self.board is not None
+        if self.comparison is None and not overview:
+            return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export report", "reliability.html", "HTML (*.html);;CSV (*.csv)"
+            self,
+            "Export report",
+            "reliability-overview.html" if overview else "reliability.html",
+            "HTML (*.html);;CSV (*.csv)",
         )
         if not path:
             return
-        if path.lower().endswith(".csv"):
-            write_reliability_csv(self.comparison, path)
-        else:
-            write_reliability_html(self.comparison, path, self.threshold.value())
+        csv_file = path.lower().endswith(".csv")
+        if overview:
+            assert self.board is not None
+            if csv_file:
+                write_dashboard_csv(self.board, path)
+            else:
+                write_dashboard_html(self.board, path, self.threshold.value())
+        elif self.comparison is not None:
+            if csv_file:
+                write_reliability_csv(self.comparison, path)
+            else:
+                write_reliability_html(self.comparison, path, self.threshold.value())
