@@ -220,6 +220,22 @@ def _alignment_html(pair: dict[str, Any]) -> list[str]:
     return out
 
 
+def _table_rows(columns: list[str], rows: list[dict[str, Any]], threshold: float) -> list[str]:
+    """The header (after an opened <table><tr>) and one escaped row each; kappa cells
+    coloured against the threshold."""
+    out = [f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns] + ["</tr>"]
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row.get(c, "")
+            cls = ""
+            if c == "kappa" and isinstance(value, (int, float)):
+                cls = " class='ok'" if value >= threshold else " class='low'"
+            cells.append(f"<td{cls}>{html.escape(str(value))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return [*out, "</table>"]
+
+
 def write_reliability_html(
     result: dict[str, Any], path: str | os.PathLike[str], threshold: float = 0.60
 ) -> None:
@@ -237,17 +253,7 @@ def write_reliability_html(
         "read it with % agreement, PABAK and AC1.</p><table><tr>",
     ]
     shown = [c for c in COLUMNS if c != "code_id"]
-    parts += [f"<th>{esc(c.replace('_', ' '))}</th>" for c in shown] + ["</tr>"]
-    for row in report_rows(result):
-        cells = []
-        for c in shown:
-            value = row.get(c, "")
-            cls = ""
-            if c == "kappa" and isinstance(value, (int, float)):
-                cls = " class='ok'" if value >= threshold else " class='low'"
-            cells.append(f"<td{cls}>{esc(str(value))}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</table>")
+    parts += _table_rows(shown, report_rows(result), threshold)
     notes = report_notes(result)
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
@@ -324,17 +330,7 @@ def write_dashboard_html(
         f"compared by {board['slice_ms'] / 1000:g} s slices; kappa threshold "
         f"{threshold:.2f}.</p><table><tr>",
     ]
-    parts += [f"<th>{esc(c.replace('_', ' '))}</th>" for c in shown] + ["</tr>"]
-    for row in dashboard_rows(board):
-        cells = []
-        for c in shown:
-            value = row.get(c, "")
-            cls = ""
-            if c == "kappa" and isinstance(value, (int, float)):
-                cls = " class='ok'" if value >= threshold else " class='low'"
-            cells.append(f"<td{cls}>{esc(str(value))}</td>")
-        parts.append("<tr>" + "".join(cells) + "</tr>")
-    parts.append("</table>")
+    parts += _table_rows(shown, dashboard_rows(board), threshold)
     if board["skipped"]:
         parts.append(
             "<h2>Not compared</h2><ul>"

@@ -123,18 +123,24 @@ def _reliability(args: argparse.Namespace) -> int:
     if args.report:
         from exports.reliability_report import write_reliability_csv, write_reliability_html
 
-        out = Path(args.report)
-        if out.suffix.lower() == ".csv":
-            write_reliability_csv(result, out)
-        elif out.suffix.lower() in (".html", ".htm"):
-            write_reliability_html(result, out, args.threshold)
-        else:
-            raise AttuneError(f"{out}: reports are written as .html or .csv; change the name")
+        _write_report(args, result, write_reliability_csv, write_reliability_html)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     elif not args.report:
         _print_summary(result)
     return 0
+
+
+def _write_report(
+    args: argparse.Namespace, data: dict[str, Any], to_csv: Any, to_html: Any
+) -> None:
+    out = Path(args.report)
+    if out.suffix.lower() == ".csv":
+        to_csv(data, out)
+    elif out.suffix.lower() in (".html", ".htm"):
+        to_html(data, out, args.threshold)
+    else:
+        raise AttuneError(f"{out}: reports are written as .html or .csv; change the name")
 
 
 def _print_summary(result: dict[str, Any]) -> None:
@@ -203,13 +209,7 @@ def _dashboard(args: argparse.Namespace) -> int:
     if args.report:
         from exports.reliability_report import write_dashboard_csv, write_dashboard_html
 
-        out = Path(args.report)
-        if out.suffix.lower() == ".csv":
-            write_dashboard_csv(board, out)
-        elif out.suffix.lower() in (".html", ".htm"):
-            write_dashboard_html(board, out, args.threshold)
-        else:
-            raise AttuneError(f"{out}: reports are written as .html or .csv; change the name")
+        _write_report(args, board, write_dashboard_csv, write_dashboard_html)
     if args.json:
         print(json.dumps(board, indent=2, ensure_ascii=False))
     elif not args.report:
