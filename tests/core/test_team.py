@@ -297,6 +297,7 @@ RULE_OF_TABLE = {
     "segments": "by session",
     "highlights": "by session",
     "session_media": "by session",
+    "reliability_plan_sessions": "by session",  # drawn by supervisors, seen with the session
     "audit_log": "audit",
 }
 
