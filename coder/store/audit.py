@@ -58,7 +58,7 @@ def append_rows(
         digest = _digest(prev, at, user, action, entity, entity_id, "")
         rows.append((seq, at, user, action, entity, entity_id, "", prev, digest))
         prev = digest
-    db.executemany(
+    db.insert_at_commit(
         'INSERT INTO audit_log (seq, at, "user", action, entity, entity_id, summary, '
         "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,

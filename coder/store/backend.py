@@ -55,6 +55,11 @@ class Backend(Protocol):
         """Run one portable statement for many parameter rows (bulk copies)."""
         ...
 
+    def insert_at_commit(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows as the last step of this transaction (the audit rows): the engine may
+        send them together with the COMMIT; a failure fails the commit."""
+        ...
+
     def after_bulk_copy(self) -> None:
         """Rows were inserted with explicit keys: move key generators past them."""
         ...
@@ -105,6 +110,9 @@ class SqliteBackend:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         check_portable(sql)
         self.conn.executemany(sql, rows)
+
+    def insert_at_commit(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.executemany(sql, rows)  # a local file: no round trip to save
 
     def after_bulk_copy(self) -> None:
         """AUTOINCREMENT keys follow the largest one inserted by themselves."""

@@ -137,6 +137,10 @@ class PostgresBackend:
         self.name = where.name
         self._listener: psycopg.Connection[Any] | None = None
         self._announce = False
+        # Round trips are most of a command's cost on a server: BEGIN goes out with the
+        # first statement, and the audit rows and NOTIFY with the COMMIT.
+        self._begin_pending = False
+        self._at_commit: list[tuple[str, list[tuple[Any, ...]]]] = []
 
     def execute(self, sql_text: str, params: Sequence[Any] = ()) -> Any:
         return self._run(to_postgresql(sql_text, has_params=bool(params)), params)
@@ -165,28 +169,46 @@ class PostgresBackend:
             )
 
     def _run(self, query: str, params: Sequence[Any]) -> Any:
+        values = tuple(params) if params else None
         try:
-            return self.conn.execute(query, tuple(params) if params else None)
+            if not self._begin_pending:
+                return self.conn.execute(query, values)
+            self._begin_pending = False
+            with self.conn.pipeline():  # one round trip for both
+                self.conn.execute("BEGIN")
+                cursor = self.conn.execute(query, values)
+            return cursor
         except psycopg.Error as exc:
             raise explain(exc, self.name, self.login) from exc
 
     def begin(self) -> None:
-        self.execute_native("BEGIN")
+        self._begin_pending, self._at_commit = True, []
+
+    def insert_at_commit(self, sql_text: str, rows: Sequence[Sequence[Any]]) -> None:
+        query = to_postgresql(sql_text, has_params=True)
+        self._at_commit.append((query, [tuple(r) for r in rows]))
 
     def commit(self) -> None:
         announce, self._announce = self._announce, False
-        if not announce:
-            self.execute_native("COMMIT")
-            return
+        tail, self._at_commit = self._at_commit, []
+        begin, self._begin_pending = self._begin_pending, False
+        if begin and not tail:
+            return  # nothing was sent: nothing to commit
         try:
-            with self.conn.pipeline():  # one round trip for both
-                self.conn.execute(f"NOTIFY {CHANNEL}")
+            with self.conn.pipeline():  # one round trip for all of it
+                if begin:
+                    self.conn.execute("BEGIN")
+                for query, rows in tail:
+                    with self.conn.cursor() as cursor:
+                        cursor.executemany(query, rows)
+                if announce:
+                    self.conn.execute(f"NOTIFY {CHANNEL}")
                 self.conn.execute("COMMIT")
         except psycopg.Error as exc:
             raise explain(exc, self.name, self.login) from exc
 
     def rollback(self) -> None:
-        self._announce = False
+        self._announce, self._begin_pending, self._at_commit = False, False, []
         if self.conn.closed:
             return
         if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -194,7 +216,8 @@ class PostgresBackend:
 
     @property
     def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        idle = self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        return self._begin_pending or not idle
 
     def close(self) -> None:
         if self._listener is not None:

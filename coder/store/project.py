@@ -58,6 +58,7 @@ class Project(Queries):
         self._listeners: list[Listener] = []
         self._schemes: dict[str, Scheme] = {}
         self._snapshots: dict[str, SchemeSnapshot] = {}
+        self._snapshots_pending: dict[str, SchemeSnapshot] = {}  # read in a transaction
         self._audit_queue: list[tuple[str, str, str]] = []  # written just before COMMIT
         self._own_seqs: set[int] = set()
         self._own_pending: list[int] = []
@@ -194,7 +195,7 @@ class Project(Queries):
         if outermost:
             self.db.begin()
             self._pending, self._own_pending, self._audit_queue = [], [], []
-            self._seen_pending = {}
+            self._seen_pending, self._snapshots_pending = {}, {}
         self._depth += 1
         try:
             yield
@@ -214,6 +215,8 @@ class Project(Queries):
                 self._abort()
                 raise
             self._own_seqs.update(self._own_pending)
+            self._snapshots.update(self._snapshots_pending)  # committed rows: immutable now
+            self._snapshots_pending = {}
             self._commit_versions()
             changes, self._pending = self._pending, []
             self._dispatch(changes + self._take_refresh())
@@ -283,6 +286,7 @@ class Project(Queries):
     def _schemes_dirty(self) -> None:
         self._schemes.clear()
         self._snapshots.clear()
+        self._snapshots_pending.clear()
 
     # --- other writers' changes ----------------------------------------------------------
     def _max_audit_seq(self) -> int:
@@ -344,7 +348,9 @@ class Project(Queries):
 
     # --- schemes -------------------------------------------------------------------------
     def snapshot(self, snapshot_id: str) -> SchemeSnapshot:
-        cached = self._snapshots.get(snapshot_id)  # immutable rows: read once
+        # Immutable rows: read once. One first read inside a transaction is kept only if that
+        # transaction commits (it could have added the row itself and then rolled back).
+        cached = self._snapshots.get(snapshot_id) or self._snapshots_pending.get(snapshot_id)
         if cached is not None:
             return cached
         row = self.db.execute(
@@ -354,8 +360,7 @@ class Project(Queries):
             raise ProjectError(f"{self.name}: no scheme snapshot {snapshot_id}")
         sid, _, content_hash, source_text = R.snapshot_fields(row)
         snap = SchemeSnapshot(sid, self._scheme(row), content_hash, source_text)
-        if self._depth == 0:
-            self._snapshots[snapshot_id] = snap
+        (self._snapshots if self._depth == 0 else self._snapshots_pending)[snapshot_id] = snap
         return snap
 
     def snapshots(self) -> list[SchemeSnapshot]:

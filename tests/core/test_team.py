@@ -382,3 +382,30 @@ def test_an_older_team_project_is_upgraded_once_by_an_admin(
     assert unguarded == []
     with Project.open(alice) as opened:
         assert [s.id for s in opened.sessions()] == ["s1"] and opened.role == "coder"
+
+
+def test_a_failure_at_commit_keeps_nothing_and_the_chain_intact(
+    pg_server: PgServer, team_url: str
+) -> None:
+    """The audit rows go to the server together with the COMMIT: when they fail there, the
+    whole command is undone and the next one continues an unbroken chain."""
+    database = team_url.rsplit("/", 1)[1]
+    pg_server.sql(
+        "CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.entity_id = 'doomed' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$",
+        database,
+    )
+    pg_server.sql(
+        "CREATE TRIGGER refuse_doomed BEFORE INSERT ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_doomed()",
+        database,
+    )
+    with Project.open(team_url) as admin:
+        stack = CommandStack(admin)
+        with pytest.raises(CommandError, match="refused"):
+            stack.push(AddEvent(Event("doomed", "o1", "warmth", "parent", 100)))
+        assert admin.events("o1") == []
+        stack.push(AddEvent(Event("fine", "o1", "warmth", "parent", 200)))
+        assert [e.id for e in admin.events("o1")] == ["fine"]
+        assert admin.verify_audit_chain() == []
+    assert pg_server.sql("SELECT id FROM events", database) == [("fine",)]
