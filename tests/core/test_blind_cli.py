@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from coder.media.synth import write_index_video
+from exports.registry import EXPORT_FORMATS
 from ui.cli import main
 
 A_NOTE = "A-ONLY-NOTE"
-TEXT_FORMATS = ["csv", "tsv", "json", "eaf", "srt", "vtt", "summary", "timeline-svg"]
+FORMATS = sorted(EXPORT_FORMATS)  # every registered export format, present and future
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -49,20 +50,33 @@ def double_coded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str
     return ids
 
 
+def _text_of(path: Path) -> str:
+    """What a written export says, as text (workbooks cell by cell, pictures as bytes)."""
+    if path.is_dir():
+        return "\n".join(_text_of(p) for p in sorted(path.rglob("*")) if p.is_file())
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
 def _exports(
     capsys: pytest.CaptureFixture[str], ids: dict[str, str], folder: Path, who: str
 ) -> dict[str, str]:
     texts = {}
     folder.mkdir()
-    for fmt in TEXT_FORMATS:
-        out = folder / f"{who}.{fmt}"
+    for fmt in FORMATS:
+        out = folder / f"{who}.{EXPORT_FORMATS[fmt].extension}"
+        if fmt == "summary":
+            out = folder / f"{who}-summary.csv"
         args = ["export", ids["project"], "--format", fmt, "--out", str(out), "--as", who]
         code, _, err = run(capsys, *args, "--include-notes")
         assert code == 0, (fmt, err)
-        if out.is_dir():
-            texts[fmt] = "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.*")))
-        else:
-            texts[fmt] = out.read_text(encoding="utf-8")
+        texts[fmt] = _text_of(out)
     return texts
 
 
@@ -137,8 +151,10 @@ def test_a_blind_coder_sees_nothing_of_the_other_until_all_are_final(
     ]
     assert run(capsys, *args)[0] == 0
     visible = _exports(capsys, ids, tmp_path / "final", "Benno")
-    for fmt in ("csv", "tsv", "json", "eaf"):
+    for fmt in ("csv", "tsv", "xlsx", "json", "eaf"):
         assert "Annika" in visible[fmt], fmt
+    # A picture has no text to search: Ana's lanes make it differ once they are visible.
+    assert visible["timeline-png"] != blind["timeline-png"]
 
 
 def test_marking_final_is_undoable_and_audited(
