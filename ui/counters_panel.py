@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -50,17 +50,31 @@ class CountersPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.table)
-        self._unsubscribe: Callable[[], None] = self.counters.subscribe(self._show)
-        if self.counters.active:
-            self._show(CountersChanged(self.counters.window, self.counters.results()))
-        else:
+        # Counted only while the tab is on screen (a hidden tab cost seconds at open with
+        # 100,000 events); showing it counts the window at the playhead then follows edits.
+        self._unsubscribe: Callable[[], None] | None = None
+        if not self.counters.active:
             self.heading.setText("This scheme has no metrics to count.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.counters.active and self._unsubscribe is None:
+            self._unsubscribe = self.counters.subscribe(self._show)
+            self._show(CountersChanged(self.counters.window, self.counters.results()))
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def set_position(self, ms: int) -> None:
         self.counters.set_position(ms)
 
     def close_panel(self) -> None:
-        self._unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self.counters.close()
 
     def _show(self, changed: CountersChanged) -> None:

@@ -166,6 +166,8 @@ class LiveCounters:
             self._announce()
 
     def _announce(self) -> None:
+        if not self._listeners:  # nobody shows them now: compute when asked (results())
+            return
         changed = CountersChanged(self._window, self.results())
         for listener in list(self._listeners):
             listener(changed)

@@ -62,6 +62,8 @@ def test_counts_follow_coding_segments_and_undo(qtbot, window: MainWindow) -> No
     w = window
     assert w.counters is not None
     assert w.side.tabText(w.side.indexOf(w.counters)) == "Counters"
+    assert w.counters.table.rowCount() == 0  # not counted while the tab is hidden
+    w.side.setCurrentWidget(w.counters)
     assert "Child-led play" in w.counters.heading.text()
     assert row(w, "Labelled praises") == ["Labelled praises", "0", "≥ 10", "not yet"]
     for ms in (400, 800):

@@ -10,7 +10,7 @@ selection made elsewhere (the event table) is shown here. Zoom re-places items
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 from shiboken6 import isValid
@@ -24,6 +24,10 @@ from ui.timeline.items import EDGE_PX, BandItem, EventItem
 
 LANE_H = 22
 OVERVIEW_MIN_ITEMS = 2000
+# Up to this many events the items are built at once; beyond, the window opens at once and
+# the timeline fills in, a chunk per event-loop turn (100,000 items took ~37 s to build).
+EAGER_ITEMS = 5000
+CHUNK_ITEMS = 500
 TOP = 26  # room for the ruler
 SPECIAL = ("segments", "ratings", "highlights", "candidates")  # candidates: ui.timeline.candidates
 
@@ -46,14 +50,24 @@ class TimelineScene(QGraphicsScene):
         self.lanes: list[tuple[str, str]] = []  # (subject or special, code or "")
         self._lane_index: dict[tuple[str, str], int] = {}
         self.items_by_id: dict[str, EventItem] = {}
+        self._pending: dict[str, Event] = {}  # listed, item not built yet (in onset order)
+        self._builder: QTimer | None = None
         self.bands: dict[str, BandItem] = {}
         self._rating_labels: list[QGraphicsSimpleTextItem] = []
         self._kinds = {c.id: c for c in self.scheme.codes}
         self._mirroring = False  # True while showing the session's selection on the items
         self._build_lanes()
         self.candidates = CandidateLane(self)  # synchrony suggestions, never codes
-        for event in session.events():
-            self._add(event)
+        events = session.events()
+        if len(events) <= EAGER_ITEMS:
+            for event in events:
+                self._add(event)
+        else:
+            self._pending = {e.id: e for e in events}
+            self._builder = QTimer(self)
+            self._builder.setInterval(1)
+            self._builder.timeout.connect(self._build_chunk)
+            self._builder.start()
         self._load_bands()
         self._resize()
         self._show_selection(session.selection)
@@ -61,7 +75,36 @@ class TimelineScene(QGraphicsScene):
         self._unsubscribe = session.subscribe(self.on_change)
 
     def close(self) -> None:
+        if self._builder is not None:
+            self._builder.stop()
         self._unsubscribe()
+
+    @property
+    def building(self) -> bool:
+        """True while the timeline is still filling in (large observations)."""
+        return bool(self._pending)
+
+    def _build_chunk(self) -> None:
+        chosen = self.session.selection
+        for _ in range(min(CHUNK_ITEMS, len(self._pending))):
+            _id, event = self._pop_first()
+            item = self._add(event)
+            if event.id in chosen:
+                self._mirroring = True
+                item.setSelected(True)
+                self._mirroring = False
+        if not self._pending and self._builder is not None:
+            self._builder.stop()
+            self._overview_image = None
+            self.update()
+
+    def _pop_first(self) -> tuple[str, Event]:
+        event_id = next(iter(self._pending))
+        return event_id, self._pending.pop(event_id)
+
+    def all_events(self) -> list[Event]:
+        """Every event shown or still to be built."""
+        return [i.event for i in self.items_by_id.values()] + list(self._pending.values())
 
     def push(self, command: Command) -> bool:
         return self.session.apply(command)
@@ -137,7 +180,8 @@ class TimelineScene(QGraphicsScene):
 
     def relayout(self) -> None:
         width = max(1.0, self.timebase.duration_ms * self.px_per_ms)
-        dense = len(self.items_by_id) > OVERVIEW_MIN_ITEMS and len(self.items_by_id) / width > 0.5
+        count = len(self.items_by_id) + len(self._pending)
+        dense = count > OVERVIEW_MIN_ITEMS and count / width > 0.5
         overview = dense and self.px_per_ms < 0.05  # never at frame-level zoom: editing needs items
         if overview != self.overview_mode:
             self.overview_mode = overview
@@ -178,8 +222,7 @@ class TimelineScene(QGraphicsScene):
         height = len(self.lanes) * LANE_H
         pixels = np.full((height, width, 4), 0, np.uint8)
         colors = {c.id: QColor(c.color) for c in self.scheme.codes}
-        for item in self.items_by_id.values():
-            e = item.event
+        for e in self.all_events():
             y0, _ = self.lane_rect(e.subject_id, e.code_id)
             row = int(y0 - TOP) + 3
             x0 = int(e.onset_ms * self.px_per_ms)
@@ -287,6 +330,8 @@ class TimelineScene(QGraphicsScene):
             return
         if message.entity == "event":
             before, after = message.before, message.after
+            if isinstance(before, Event):
+                self._pending.pop(before.id, None)  # built now (changed) or never (removed)
             if message.kind == "added" and isinstance(after, Event):
                 self._add(after)
             elif message.kind == "changed" and isinstance(after, Event):
