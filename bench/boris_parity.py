@@ -13,8 +13,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/exports.py would shadow the exports package when this runs as a script from bench/.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+from media_cache import unshadow  # bench/ helper: take bench/ off sys.path
+
+unshadow()
 
 from coder.reliability.boris_mode import boris_identity, boris_kappa
 from exports.boris import read_boris
@@ -40,9 +41,7 @@ def main(path: str) -> int:
     print(f"{'pair':<52} {'codes':<6} {'slice':>5}  {'ours':>18} {'BORIS':>18}  same")
     for a, b, subjects, codes, slice_ms, want_k, want_i in CASES:
         common = {"scheme": project.scheme, "slice_ms": slice_ms, "codes": codes}
-        k = boris_kappa(
-            obs[a].events, obs[b].events, subjects=subjects, names=(a, b), **common
-        )
+        k = boris_kappa(obs[a].events, obs[b].events, subjects=subjects, names=(a, b), **common)
         got_k = k.value if k.value is not None else -100  # BORIS's "cannot compute"
         rows = [("kappa", got_k, -100 if want_k is None else want_k, "")]
         if want_i is not None:

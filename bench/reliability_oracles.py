@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sys
 import warnings
-from pathlib import Path
 
-# bench/exports.py would shadow the exports package when this runs as a script from bench/.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+from media_cache import unshadow  # bench/ helper: take bench/ off sys.path
+
+unshadow()
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
