@@ -135,6 +135,13 @@ def read_json(path: str | Path) -> dict[str, Any]:
                 f"{path}: is larger than {MAX_JSON_BYTES >> 20} MB; is this an Attune JSON export?"
             )
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+        # "\ud800" escapes decode to lone surrogates that no UTF-8 store or file can hold
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportFormatError(
+            f"{path}: holds text that is not valid Unicode (a lone \\uD800-\\uDFFF escape); "
+            "export it again"
+        ) from None
     except OSError as exc:
         raise ImportFormatError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:

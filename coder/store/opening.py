@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import quote
 
-from coder.errors import AttuneError, DiskFullError, ProjectError
+from coder.errors import AttuneError, CommandError, DiskFullError, ProjectError
 from coder.files import create_private
 from coder.store import schema
 from coder.store.lock import folder_problem
@@ -70,6 +70,13 @@ def _undecodable(name: str) -> ProjectError:
     )
 
 
+def _unencodable() -> CommandError:
+    return CommandError(
+        "a text holds characters that are not valid Unicode (lone surrogates); nothing was "
+        "saved — remove them and retry"
+    )
+
+
 class SafeCursor(sqlite3.Cursor):
     """A cursor whose failures are AttuneErrors that never echo the database's content."""
 
@@ -83,6 +90,8 @@ class SafeCursor(sqlite3.Cursor):
             _raise(exc, self._name())
         except UnicodeDecodeError:  # a text value that is not UTF-8: damage
             raise _undecodable(self._name()) from None
+        except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
+            raise _unencodable() from None
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> SafeCursor:
@@ -92,6 +101,8 @@ class SafeCursor(sqlite3.Cursor):
             _raise(exc, self._name())
         except UnicodeDecodeError:  # a text value that is not UTF-8: damage
             raise _undecodable(self._name()) from None
+        except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
+            raise _unencodable() from None
         return self
 
     def fetchone(self) -> Any:

@@ -213,3 +213,21 @@ def test_rating_scales_beyond_any_real_size_are_refused_not_a_crash() -> None:
         with pytest.raises(SchemeError) as info:
             load_scheme_text(text, "huge.yaml")
         assert any("more than 1000 points" in p for p in info.value.problems), info.value.problems
+
+
+def test_lone_surrogates_are_refused_in_json_and_by_the_store(tmp_path: Path) -> None:
+    from coder.errors import CommandError
+
+    doc = json.loads(json_seed())
+    doc["sessions"][0]["label"] = "\ud800"
+    src = tmp_path / "bad.json"
+    src.write_text(json.dumps(doc), encoding="utf-8")  # ASCII: the escape "\\ud800"
+    with pytest.raises(ImportFormatError, match="not valid Unicode"):
+        import_json_file(tmp_path / "new.attune", src)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+    with Project.create(tmp_path / "p.attune") as project:
+        from coder.model import Fingerprint, Media
+
+        media = Media("m\udc00", "v.mp4", Fingerprint(1, "a", "b", 1000), 1000, 25.0)
+        with pytest.raises(CommandError, match="not valid Unicode"):
+            project.add_media(media, [0, 40])
