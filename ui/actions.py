@@ -206,6 +206,8 @@ class MainActions:
         tools.addWidget(w.observation_box.hidden_label)
         tools.addWidget(QLabel("  Subject: "))
         tools.addWidget(w.subject_box)
+        tools.addWidget(QLabel("  "))
+        tools.addWidget(w.prefix_label)
         w.addToolBar(tools)
         return tools
 

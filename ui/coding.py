@@ -7,18 +7,27 @@ turns key presses into those calls and asks for modifiers with the window's popu
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from coder.app.session import CodingSession, ModifierChooser
+from coder.app.session import PREFIX_TIMEOUT_S, CodingSession, ModifierChooser
 from coder.model import Code, Scheme
 from ui.player.controller import PlayerController
 
 
 class CodingController(QObject):
+    # What the toolbar shows about a subject prefix: "" when none is pending.
+    prefixChanged = Signal(str)
+    prefixExpired = Signal(str)  # subject name: the prefix ran out before a code key
+
     def __init__(self, session: CodingSession, player: PlayerController, host: QWidget) -> None:
         super().__init__(host)
+        self._armed_at = 0.0
+        self._armed: str | None = None  # subject of the prefix shown, until used or expired
+        self._prefix_timer = QTimer(self)
+        self._prefix_timer.setInterval(100)
+        self._prefix_timer.timeout.connect(self._tick)
         self.session, self.player, self.host = session, player, host
         self.scheme: Scheme = session.scheme
         self.choose_modifiers: ModifierChooser | None = None  # the window's popup, or tests'
@@ -46,9 +55,13 @@ class CodingController(QObject):
         for subject in self.scheme.subjects:
             if not subject.key:
                 continue
-            action = QAction(f"Subject: {subject.name}", self.host)
+            action = QAction(
+                f"{subject.name} for the next code only (within {PREFIX_TIMEOUT_S:g} s; "
+                "the Subject box sets it for all codes)",
+                self.host,
+            )
             action.setShortcut(QKeySequence(f"Shift+{subject.key.upper()}"))
-            action.triggered.connect(lambda _=False, s=subject.id: self.session.prefix_subject(s))
+            action.triggered.connect(lambda _=False, s=subject.id: self.prefix_subject(s))
             self.host.addAction(action)
             self.actions.append(action)
 
@@ -62,4 +75,34 @@ class CodingController(QObject):
 
     def press(self, code: Code) -> bool:
         """A code key at the frame on screen (the player's position is our time base's)."""
-        return self.session.press(code.id, self.player.position, self.choose_modifiers)
+        done = self.session.press(code.id, self.player.position, self.choose_modifiers)
+        self._armed = None  # the prefix, if any, was used by this press
+        self._show_prefix()
+        return done
+
+    # --- the one-shot subject prefix, made visible ------------------------------------------
+    def prefix_subject(self, subject_id: str) -> None:
+        self.session.prefix_subject(subject_id)
+        self._armed_at = self.session.clock()
+        self._armed = subject_id
+        self._prefix_timer.start()
+        self._show_prefix()
+
+    def prefix_text(self) -> str:
+        subject = self.session.pending_prefix
+        if subject is None:
+            return ""
+        left = max(0.0, PREFIX_TIMEOUT_S - (self.session.clock() - self._armed_at))
+        return f"Next code: {self.scheme.subject(subject).name} ({left:.1f} s)"
+
+    def _tick(self) -> None:
+        if not self.prefix_text() and self._armed is not None:
+            self.prefixExpired.emit(self.scheme.subject(self._armed).name)
+            self._armed = None
+        self._show_prefix()
+
+    def _show_prefix(self) -> None:
+        text = self.prefix_text()
+        if not text:
+            self._prefix_timer.stop()
+        self.prefixChanged.emit(text)

@@ -11,19 +11,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from coder.app.session import CodingSession, EditRefused, SessionMessage
 from coder.app.visibility import HIDDEN_WHILE_BLIND, may_see, visible_observations
@@ -113,12 +119,20 @@ class MainWindow(QMainWindow):
         self.observation_box.chosen.connect(self.open_observation)
         self.subject_box = QComboBox()
         self.subject_box.currentIndexChanged.connect(self._subject_chosen)
+        self.subject_box.setToolTip("Codes go to this subject unless a prefix says otherwise")
+        self.prefix_label = QLabel("")
+        self.prefix_label.setToolTip(
+            "Shift+subject key: the next code only is for that subject (one-shot prefix)"
+        )
         self.status_time = QLabel("--:--.---")
         self.status_frame = QLabel("frame –")
         self.status_speed = QLabel("1×")
         self.status_backend = QLabel(f"Player: {self.player.backend_name}")
         self.status_saved = QLabel("")
+        self.status_keys = QLabel("")  # says when coding keys go to a form field instead
+        self.status_keys.setStyleSheet("color: #8a4b00; font-weight: bold")
         for w in (
+            self.status_keys,
             self.status_time,
             self.status_frame,
             self.status_speed,
@@ -127,6 +141,12 @@ class MainWindow(QMainWindow):
         ):
             self.statusBar().addPermanentWidget(w)
         self.player.positionChanged.connect(self._on_position)
+        # Clicking the video gives the coding keys back (it takes focus from form fields).
+        self.video.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.cameras.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self.player.rateChanged.connect(lambda r: self.status_speed.setText(f"{r:g}×"))
         self.player.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.projects = ProjectActions(self)
@@ -360,6 +380,12 @@ class MainWindow(QMainWindow):
             coding.choose_modifiers = lambda code: ask_modifiers(
                 code.name, [session.scheme.modifier(m) for m in code.modifiers], self
             )
+        coding.prefixChanged.connect(self._show_prefix)
+        coding.prefixExpired.connect(
+            lambda name: self.statusBar().showMessage(
+                f"Subject prefix {name} expired: codes go to the Subject box's subject", 6000
+            )
+        )
         self.coding = coding
         self.subject_box.blockSignals(True)
         self.subject_box.clear()
@@ -401,6 +427,14 @@ class MainWindow(QMainWindow):
         if self.timeline is not None:
             self.timeline.follow = follow
 
+    def _show_prefix(self, text: str) -> None:
+        self.prefix_label.setText(f"  {text}  " if text else "")
+        self.prefix_label.setStyleSheet(
+            "background: #ffe08a; color: #3a2a00; border-radius: 3px; font-weight: bold"
+            if text
+            else ""
+        )
+
     def _subject_chosen(self, index: int) -> None:
         if self.coding is not None and index >= 0:
             self.coding.set_active_subject(str(self.subject_box.itemData(index)))
@@ -421,16 +455,19 @@ class MainWindow(QMainWindow):
         return [e.onset_ms for e in self.table_model.events] if self.table_model else []
 
     def jump_event(self, direction: int) -> None:
+        """Down/Up: go to the next/previous event start and select the events starting there."""
         times = sorted(set(self.event_times()))
         here = self.player.position
-        if direction > 0:
-            later = [t for t in times if t > here]
-            if later:
-                self.player.seek(later[0])
-        else:
-            earlier = [t for t in times if t < here]
-            if earlier:
-                self.player.seek(earlier[-1])
+        later = [t for t in times if t > here]
+        earlier = [t for t in times if t < here]
+        target = (
+            (later[0] if later else None) if direction > 0 else (earlier[-1] if earlier else None)
+        )
+        if target is None:
+            return
+        self.player.seek(target)
+        if self.session is not None and self.table_model is not None:
+            self.session.select({e.id for e in self.table_model.events if e.onset_ms == target})
 
     # --- media --------------------------------------------------------------------------------
     def relink_video(self, media_id: str) -> None:
@@ -473,12 +510,86 @@ class MainWindow(QMainWindow):
             if Path(url.toLocalFile()).suffix.lower() in VIDEO_SUFFIXES:
                 self.projects.add_video(url.toLocalFile())
 
+    # --- keyboard focus: coding keys work unless someone is typing ---------------------------
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self):
+            return
+        typing = isinstance(new, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit) and (
+            self.isAncestorOf(new)
+        )
+        if typing and new is not None:
+            self.status_keys.setText("Typing: coding keys paused — Esc or click the video")
+            new.installEventFilter(self)
+        else:
+            self.status_keys.setText("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in a form field hands the keys back to the video."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and isinstance(watched, QWidget)
+            and self.isAncestorOf(watched)
+        ):
+            watched.removeEventFilter(self)
+            self.video.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
     # --- messages and closing -------------------------------------------------------------------
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "Attune", message)
 
+    def running_states(self) -> list[Event]:
+        """The open observation's states still running (started, never ended)."""
+        if self.session is None:
+            return []
+        scheme = self.session.scheme
+        return [
+            e
+            for e in self.session.events()
+            if e.offset_ms is None and scheme.code(e.code_id).is_state
+        ]
+
+    def confirm_running_states(self) -> bool:
+        """Before closing: offer to end running states at the playhead. False = stay open."""
+        running = self.running_states()
+        if not running or self.session is None or self.session.read_only:
+            return True
+        scheme = self.session.scheme
+        names = ", ".join(
+            f"{scheme.subject(e.subject_id).name}: {scheme.code(e.code_id).name} "
+            f"(from {format_ms(e.onset_ms)})"
+            for e in running[:5]
+        )
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "States still running",
+            f"Still running: {names}.\n\nEnd them at the playhead "
+            f"({format_ms(self.player.position)})? No keeps them open-ended.",
+            buttons.Yes | buttons.No | buttons.Cancel,
+        )
+        if answer == buttons.Cancel:
+            return False
+        if answer == buttons.Yes:
+            from coder.commands import Composite, EndStateEvent
+
+            ends = [
+                EndStateEvent(
+                    e.id, max(self.player.position, self.session.timebase.step(e.onset_ms, 1))
+                )
+                for e in running
+            ]
+            self.history.push(Composite("End running states", list(ends)))
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_running_states():
+            event.ignore()
+            return
         self.prefs.s.setValue("window/geometry", self.saveGeometry())
         self.close_project()
         super().closeEvent(event)

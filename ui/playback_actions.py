@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog
 
-from coder.timefmt import parse_clock
+from coder.app.goto import GO_TO_HELP, go_to_ms
+from coder.errors import CommandError
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -24,17 +25,16 @@ class PlaybackActions:
 
     def go_to(self) -> None:
         w = self.window
-        text, ok = QInputDialog.getText(w, "Go to", "Time (mm:ss.mmm) or frame (f123):")
-        text = text.strip()
-        if not ok or not text:
+        if w.player.timebase is None:
+            w.show_error("Open an observation first.")
+            return
+        text, ok = QInputDialog.getText(w, "Go to", f"{GO_TO_HELP}:")
+        if not ok or not text.strip():
             return
         try:
-            if text.lower().startswith("f"):
-                w.player.seek_frame(int(text[1:]))
-            else:
-                w.player.seek(parse_clock(text))
-        except ValueError:
-            w.show_error(f"'{text}' is neither a time (mm:ss.mmm) nor a frame (f123).")
+            w.player.seek(go_to_ms(text, w.player.timebase))
+        except CommandError as exc:
+            w.show_error(str(exc))
 
     def speed(self, direction: int) -> None:
         """One step along SPEEDS: faster for a positive direction, slower otherwise."""

@@ -182,6 +182,8 @@ class CameraArea(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(4)
         self.grid.addWidget(main_view, 0, 0)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)  # side by side: every camera gets the same width
         player.positionChanged.connect(self._follow)
 
     # --- session --------------------------------------------------------------------------
@@ -262,7 +264,7 @@ class CameraArea(QWidget):
         if self.layout_mode is not Layout.PICTURE_IN_PICTURE:
             return
         w, h = self.main_view.width(), self.main_view.height()
-        inset_w, inset_h = max(160, w // 4), max(120, h // 4)
+        inset_w, inset_h = max(240, w // 3), max(160, h // 3)
         corners = [
             (w - inset_w - 8, h - inset_h - 8),
             (w - inset_w - 8, 8),

@@ -140,6 +140,9 @@ class AudioLane(QWidget):
     def _paint_wave(self, painter: QPainter, start: float, end: float, width: int) -> None:
         assert self.overview is not None
         peaks = self.overview.peaks_for(start, end, width)
+        # Scaled to the loudest moment of the recording: quiet speech is still visible.
+        loudest = max(1e-3, float(np.abs(self.overview.peaks).max(initial=0.0)))
+        peaks = peaks / loudest
         mid = WAVE_H / 2
         painter.setPen(QPen(QColor(120, 200, 255), 1))
         for x, (low, high) in enumerate(peaks):
