@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,15 @@ def import_json(project: Any, path: str | Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with project.transaction():
+            # A scheme the project already holds (same content, e.g. a new project made with
+            # the same scheme) is reused: its observations point at the existing snapshot.
+            held = {snap.content_hash: snap.id for snap in project.snapshots()}
+            same_scheme: dict[str, str] = {}
             for s in data["schemes"]:
+                existing = held.get(s["content_hash"])
+                if existing is not None:
+                    same_scheme[s["id"]] = existing
+                    continue
                 project.restore_snapshot(s["id"], s["source_text"], s["content_hash"])
             for kind in (
                 "media",
@@ -221,6 +230,8 @@ def import_json(project: Any, path: str | Path) -> dict[str, int]:
                 "highlights",
             ):
                 for i, item in enumerate(data[kind]):
+                    if kind == "observations" and item.get("snapshot_id") in same_scheme:
+                        item = {**item, "snapshot_id": same_scheme[item["snapshot_id"]]}
                     try:
                         obj = _build(kind, item)
                     except (TypeError, KeyError, ValueError) as exc:
@@ -236,12 +247,37 @@ def import_json(project: Any, path: str | Path) -> dict[str, int]:
     except Exception as exc:
         if "IntegrityError" not in type(exc).__name__:
             raise
-        # an id that exists already, a broken reference (the message names the column only)
-        raise ImportFormatError(
-            f"{Path(path).name}: conflicts with this project ({exc}); "
-            "import into a new project; nothing was changed"
-        ) from None
+        # an id that exists already, or a broken reference: say which kind, in words
+        raise ImportFormatError(f"{Path(path).name}: {_conflict_words(exc)}") from None
     return counts
+
+
+_TABLE_WORDS = {
+    "media": "videos",
+    "sessions": "sessions",
+    "observations": "observations",
+    "events": "events",
+    "segments": "segments",
+    "rating_values": "ratings",
+    "highlights": "highlights",
+    "scheme_snapshots": "coding schemes",
+}
+
+
+def _conflict_words(exc: Exception) -> str:
+    """An integrity failure in words (never the database's own text)."""
+    found = re.search(r"UNIQUE constraint failed: (\w+)\.", str(exc))
+    if found:
+        what = _TABLE_WORDS.get(found.group(1), "records")
+        return (
+            f"this project already has some of the file's {what} (was the file imported "
+            "before?); nothing was changed. Import it into a new project, or into one that "
+            "does not hold it yet."
+        )
+    return (
+        "refers to something missing from the file (e.g. an event without its observation); "
+        "nothing was changed"
+    )
 
 
 def _insert(project: Any, kind: str, obj: Any, item: dict[str, Any]) -> None:

@@ -105,6 +105,7 @@ class MainActions:
         self.ask_modifiers.setChecked(w.prefs.ask_modifiers)
         self.player_backend = self._make("Player backend…", play.choose_backend)
         self.add_segment = self._make("Add segment at playhead…", files.add_segment)
+        self.edit_segment = self._make("Rename or retype segment at playhead…", files.edit_segment)
         self.delete_segment = self._make("Delete segment at playhead", files.delete_segment)
         self.edit_scheme = self._make("Edit coding scheme…", files.edit_scheme)
         # Analysis and feedback
@@ -187,7 +188,7 @@ class MainActions:
         coding = bar.addMenu("&Coding")
         coding.addActions([self.reaction_time, self.ask_modifiers, self.player_backend])
         coding.addSeparator()
-        coding.addActions([self.add_segment, self.delete_segment])
+        coding.addActions([self.add_segment, self.edit_segment, self.delete_segment])
         coding.addSeparator()
         coding.addAction(self.edit_scheme)
         bar.addMenu("&Analysis").addActions(

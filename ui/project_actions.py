@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from coder.commands import AddSegment, DeleteSegment
+from coder.commands import AddSegment, DeleteSegment, EditSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
 from coder.model import Media, Observation, Segment, Session, new_id
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.scheme_editor import SchemeEditor
+from ui.dialogs.segment_dialog import SegmentDialog
 from ui.dialogs.session_dialog import SessionDialog
 from ui.jobs import JobRunner, run_job
 
@@ -284,6 +285,23 @@ class ProjectActions:
             definition.id if definition else None,
         )
         w.history.push(AddSegment(segment))
+
+    def edit_segment(self) -> None:
+        """Rename or retype the segment at the playhead (one undoable EditSegment)."""
+        w = self.window
+        if w.project is None or w.observation is None or w.coding is None:
+            w.show_error("Open an observation first.")
+            return
+        here = w.player.position
+        for seg in w.project.segments(w.observation.session_id):
+            if seg.onset_ms <= here < seg.offset_ms:
+                dialog = SegmentDialog(seg, w.coding.scheme, w)
+                if dialog.exec() == QDialog.DialogCode.Accepted:
+                    changed = dialog.result_segment()
+                    if changed != seg:
+                        w.history.push(EditSegment(changed))
+                return
+        w.statusBar().showMessage("No segment at the playhead", 4000)
 
     def delete_segment(self) -> None:
         w = self.window

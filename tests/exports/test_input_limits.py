@@ -115,7 +115,7 @@ def test_failed_import_into_an_existing_project_changes_nothing(tmp_path: Path) 
     target = tmp_path / "p.attune"
     import_json_file(target, src)
     before = target.read_bytes()
-    with pytest.raises(ImportFormatError, match="conflicts with this project"):
+    with pytest.raises(ImportFormatError, match="this project already has some of the file"):
         import_json_file(target, src)  # the same ids again
     with Project.open(target, read_only=True) as p:
         assert len(p.sessions()) == 2 and p.verify_audit_chain() == []

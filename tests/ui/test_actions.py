@@ -155,7 +155,7 @@ def test_go_to_time_frame_and_bad_input(
     assert (window.player.position, window.player.frame) == (400, 10)
     answer(monkeypatch, QInputDialog, "getText", ("soon", True))
     window.menu_actions.go_to.trigger()
-    assert "'soon' is neither a time" in no_modal_boxes[-1]
+    assert "'soon' is not a time or a frame" in no_modal_boxes[-1]
     assert window.player.position == 400
 
 

@@ -32,9 +32,23 @@ def visible_windows() -> list[str]:
 
 def test_new_observation_leaves_no_stray_window(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     before = visible_windows()
-    for name in ("Bea", "Cy", "Di"):
+    for name in ("Bea", "Cy"):
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, n=name, **k: (n, True))
         window.menu_actions.new_observation.trigger()
         qtbot.wait(200)
         assert window.session is not None and window.session.observation.coder == name
         assert visible_windows() == before
+
+
+def test_a_consensus_observation_is_in_the_chooser_at_once(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from coder.model import Observation
+
+    assert window.project is not None
+    snapshot = window.project.observation("o1").snapshot_id
+    window.project.add_observation(
+        Observation("cons", "s1", "Consensus", snapshot, name="Consensus (Ana / Bea)")
+    )
+    box = window.observation_box
+    ids = [box.itemData(i) for i in range(box.count())]
+    assert "cons" in ids
+    assert box.itemText(ids.index("cons")) == "Week 1 — Consensus"

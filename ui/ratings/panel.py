@@ -21,6 +21,7 @@ from coder.app.session import CodingSession, SessionMessage
 from coder.commands import SetRating
 from coder.model import RatingPer, RatingScale
 from coder.store import Change
+from coder.timefmt import format_clock as format_ms
 
 
 class RatingsPanel(QScrollArea):
@@ -54,7 +55,11 @@ class RatingsPanel(QScrollArea):
                 form.addRow(hint)
             targets: list[tuple[str | None, str]] = [(None, "Whole session")]
             if scale.per is RatingPer.SEGMENT and segments:
-                targets = [(s.id, s.name) for s in segments]
+                # the time range tells apart segments of the same name
+                targets = [
+                    (s.id, f"{s.name} ({format_ms(s.onset_ms)}–{format_ms(s.offset_ms)})")
+                    for s in segments
+                ]
             for segment_id, label in targets:
                 form.addRow(label, self._row(scale, segment_id))
             layout.addWidget(group)

@@ -54,6 +54,7 @@ class TimelineScene(QGraphicsScene):
         self._builder: QTimer | None = None
         self.bands: dict[str, BandItem] = {}
         self._rating_labels: list[QGraphicsSimpleTextItem] = []
+        self.session_ratings: list[str] = []  # "Warmth 6": whole-session ratings, for the label
         self._kinds = {c.id: c for c in self.scheme.codes}
         self._mirroring = False  # True while showing the session's selection on the items
         self._build_lanes()
@@ -139,6 +140,8 @@ class TimelineScene(QGraphicsScene):
 
     def lane_label(self, index: int) -> str:
         subject, code = self.lanes[index]
+        if subject == "ratings" and code == "" and self.session_ratings:
+            return "Ratings · session: " + ", ".join(self.session_ratings)
         if code == "":
             return subject.capitalize()
         name = {s.id: s.name for s in self.scheme.subjects}.get(subject, subject)
@@ -288,16 +291,25 @@ class TimelineScene(QGraphicsScene):
             self._band(h.id, h.title or "highlight", h.in_ms, h.out_ms, "highlights", color)
         segments = {s.id: s for s in segment_list}
         ratings = {r.id: r.name for r in self.scheme.ratings}
+        order = {r.id: i for i, r in enumerate(self.scheme.ratings)}
         y, _ = self.lane_rect("ratings", "")
         next_x: dict[str, float] = {}  # per anchor: where the next label goes
-        for value in self.session.rating_values():
+        # In the scheme's order, so editing a rating never moves the labels around.
+        values = sorted(
+            self.session.rating_values(), key=lambda v: (order.get(v.rating_id, 99), v.rating_id)
+        )
+        # Whole-session ratings belong to no segment: they are named in the lane's label.
+        self.session_ratings = [
+            f"{ratings.get(v.rating_id, v.rating_id)} {v.value:g}"
+            for v in values
+            if v.segment_id is None or v.segment_id not in segments
+        ]
+        for value in values:
             owner = segments.get(value.segment_id or "")
-            start = (owner.onset_ms if owner else 0) * self.px_per_ms + 4
-            first_end = min((g.offset_ms for g in segments.values()), default=None)
-            end_ms = (
-                owner.offset_ms if owner else first_end
-            )  # session ratings share the first segment
-            limit = end_ms * self.px_per_ms if end_ms is not None else self.sceneRect().width()
+            if owner is None:
+                continue
+            start = owner.onset_ms * self.px_per_ms + 4
+            limit = owner.offset_ms * self.px_per_ms
             key = f"{start:.0f}"  # labels anchored at the same place line up one after another
             x = next_x.get(key, start)
             full = f"{ratings.get(value.rating_id, value.rating_id)} {value.value:g}"
@@ -308,6 +320,10 @@ class TimelineScene(QGraphicsScene):
             label.setVisible(next_x[key] - 10 <= limit)  # never spill into the next segment
             self.addItem(label)
             self._rating_labels.append(label)
+        for view in self.views():  # the lane names show the whole-session ratings
+            labels = getattr(view, "labels", None)
+            if labels is not None:
+                labels.update()
 
     def _band(
         self, item_id: str, label: str, start: int, end: int, lane: str, color: QColor

@@ -66,11 +66,10 @@ class _LaneLabels(QWidget):
             y = TOP + i * LANE_H - offset
             if y + LANE_H < TOP or y > self.height():
                 continue
-            painter.drawText(
-                QRectF(6, y, LABEL_W - 8, LANE_H),
-                Qt.AlignmentFlag.AlignVCenter,
-                self.view.timeline.lane_label(i),
+            text = self.fontMetrics().elidedText(
+                self.view.timeline.lane_label(i), Qt.TextElideMode.ElideRight, LABEL_W - 10
             )
+            painter.drawText(QRectF(6, y, LABEL_W - 8, LANE_H), Qt.AlignmentFlag.AlignVCenter, text)
         painter.end()
 
 
