@@ -11,9 +11,11 @@ reason ever name a concern code: suggestions are meant for parents' eyes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coder.model import Event, Scheme, Valence
+from coder.timebase import TimeBase
 
 STATE_CAP_S = 6.0
 REPAIR_BONUS = 2.0
@@ -43,8 +45,13 @@ def suggest_highlights(
     max_count: int = 4,
     length_ms: int = 10_000,
     repair_within_ms: int = 10_000,
+    existing: Sequence[tuple[int, int]] = (),
+    timebase: TimeBase | None = None,
 ) -> list[Suggestion]:
-    """Rank up to ``max_count`` non-overlapping windows of strength moments, best first."""
+    """Rank up to ``max_count`` non-overlapping windows of strength moments, best first.
+
+    ``existing`` (in, out) windows — the session's highlights — are never offered again nor
+    overlapped; with a ``timebase`` every window starts and ends on a frame start."""
     valence = {c.id: c.valence for c in scheme.codes}
     names = {c.id: c.name for c in scheme.codes}
     strengths = [e for e in events if valence.get(e.code_id) is Valence.STRENGTH]
@@ -83,14 +90,27 @@ def suggest_highlights(
         theme = counts.most_common(1)[0][0]
         ids = tuple(e.id for e in sorted(inside, key=lambda e: (e.onset_ms, e.id)))
         candidates.append(Suggestion(start, end, round(score, 3), reason, ids, theme))
+    if timebase is not None:
+        candidates = [_on_frames(c, timebase) for c in candidates]
     candidates.sort(key=lambda s: (-s.score, s.in_ms))
+    taken = [(int(a), int(b)) for a, b in existing]
     chosen: list[Suggestion] = []
     for c in candidates:
-        if all(c.out_ms <= s.in_ms or c.in_ms >= s.out_ms for s in chosen):
+        if all(c.out_ms <= a or c.in_ms >= b for a, b in taken) and all(
+            c.out_ms <= s.in_ms or c.in_ms >= s.out_ms for s in chosen
+        ):
             chosen.append(c)
         if len(chosen) == max_count:
             break
     return chosen
+
+
+def _on_frames(s: Suggestion, timebase: TimeBase) -> Suggestion:
+    """The window widened to whole frames: in at a frame start, out at the next frame start."""
+    in_ms = timebase.snap(s.in_ms)
+    last = timebase.frame_at(max(in_ms, s.out_ms - 1))
+    out_ms = timebase.ms_of(last + 1) if last + 1 < timebase.frame_count else timebase.duration_ms
+    return Suggestion(in_ms, out_ms, s.score, s.reason, s.event_ids, s.theme)
 
 
 def _place_window(start: int, length: int, duration: int, concerns: list[Event]) -> int:

@@ -50,7 +50,9 @@ def test_ratings_rows_labels_and_session_ratings(qtbot, window: MainWindow) -> N
     assert push(SetRating("o1", second.id, "g1", second.maximum))
     assert push(SetRating("o1", first.id, "g1", first.minimum))
     shown = [t for _, t in rating_texts(w)]
-    assert shown[0].startswith(first.name.split()[0]) and shown[1].startswith(second.name.split()[0])
+    assert shown[0].startswith(first.name.split()[0]) and shown[1].startswith(
+        second.name.split()[0]
+    )
     assert push(SetRating("o1", second.id, "g1", second.minimum))  # editing does not reorder
     assert [t.split()[0] for _, t in rating_texts(w)] == [t.split()[0] for t in shown]
     # A whole-session rating is in the lane's name, not drawn inside the first segment.

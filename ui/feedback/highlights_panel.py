@@ -108,7 +108,11 @@ class HighlightsPanel(QWidget):
 
     def refresh(self) -> None:
         row = self.list.currentRow()
+        before = {h.id for h in self.highlights}
         self.highlights = sorted(self.session.highlights(), key=lambda h: (h.order, h.in_ms))
+        added = [i for i, h in enumerate(self.highlights) if h.id not in before]
+        if (before and len(added) == 1) or (not before and len(self.highlights) == 1):
+            row = added[0] if added else 0  # a new highlight is the one being worked on
         self.list.blockSignals(True)
         self.list.clear()
         for h in self.highlights:
@@ -173,9 +177,19 @@ class HighlightsPanel(QWidget):
 
     def suggest(self) -> None:
         duration = self.session.timebase.duration_ms
-        found = suggest_highlights(self.session.scheme, self.session.events(), duration)
+        found = suggest_highlights(
+            self.session.scheme,
+            self.session.events(),
+            duration,
+            existing=[(h.in_ms, h.out_ms) for h in self.highlights],
+            timebase=self.session.timebase,
+        )
         if not found:
-            self.message.emit("No strength-coded moments to suggest yet.")
+            self.message.emit(
+                "No strength-coded moments to suggest beyond the highlights you have."
+                if self.highlights
+                else "No strength-coded moments to suggest yet."
+            )
             return
         labels = [f"{format_ms(s.in_ms)}: {s.reason}" for s in found]
         choice, ok = QInputDialog.getItem(

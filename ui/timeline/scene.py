@@ -32,6 +32,20 @@ TOP = 26  # room for the ruler
 SPECIAL = ("segments", "ratings", "highlights", "candidates")  # candidates: ui.timeline.candidates
 
 
+def stack_rows(spans: list[tuple[int, int]]) -> list[int]:
+    """Row per span (sorted by start) so that spans in one row never overlap (greedy)."""
+    ends: list[int] = []
+    rows = []
+    for start, end in spans:
+        row = next((i for i, e in enumerate(ends) if e <= start), len(ends))
+        if row == len(ends):
+            ends.append(end)
+        else:
+            ends[row] = end
+        rows.append(row)
+    return rows
+
+
 class TimelineScene(QGraphicsScene):
     seekRequested = Signal(int)
 
@@ -286,9 +300,14 @@ class TimelineScene(QGraphicsScene):
         segment_list = self.session.segments()
         for seg in segment_list:
             self._band(seg.id, seg.name, seg.onset_ms, seg.offset_ms, "segments", QColor("#d9e4f5"))
-        for h in self.session.highlights():
+        highlights = sorted(self.session.highlights(), key=lambda h: (h.in_ms, h.id))
+        rows = stack_rows([(h.in_ms, h.out_ms) for h in highlights])
+        count = max(rows, default=0) + 1
+        for h, row in zip(highlights, rows, strict=True):
             color = QColor("#ffd38a") if h.shareable else QColor("#e6e0d4")
-            self._band(h.id, h.title or "highlight", h.in_ms, h.out_ms, "highlights", color)
+            self._band(
+                h.id, h.title or "highlight", h.in_ms, h.out_ms, "highlights", color, (row, count)
+            )
         segments = {s.id: s for s in segment_list}
         ratings = {r.id: r.name for r in self.scheme.ratings}
         order = {r.id: i for i, r in enumerate(self.scheme.ratings)}
@@ -326,12 +345,28 @@ class TimelineScene(QGraphicsScene):
                 labels.update()
 
     def _band(
-        self, item_id: str, label: str, start: int, end: int, lane: str, color: QColor
+        self,
+        item_id: str,
+        label: str,
+        start: int,
+        end: int,
+        lane: str,
+        color: QColor,
+        row: tuple[int, int] = (0, 1),
     ) -> None:
+        """A band in ``lane``; ``row`` = (index, count) stacks overlapping bands so each one's
+        title stays readable."""
         y, h = self.lane_rect(lane, "")
+        index, count = row
+        height = (h - 4) / count
         band = BandItem(item_id, label, color)
         band.setRect(
-            QRectF(start * self.px_per_ms, y + 2, max(2, (end - start) * self.px_per_ms), h - 4)
+            QRectF(
+                start * self.px_per_ms,
+                y + 2 + index * height,
+                max(2, (end - start) * self.px_per_ms),
+                height,
+            )
         )
         band.setPen(QPen(color.darker(140), 0))
         band.setBrush(QBrush(color))
