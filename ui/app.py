@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication
+from ui.quiet_logs import quiet_ffmpeg, quiet_qt_logging
 
-from ui.main_window import MainWindow
+quiet_qt_logging()  # before Qt loads: it reads its logging rules once
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ui.main_window import MainWindow  # noqa: E402
 
 
 def run_gui(project_path: str | None = None) -> int:
@@ -14,6 +18,7 @@ def run_gui(project_path: str | None = None) -> int:
     app.setApplicationName("Attune")
     app.setOrganizationName("Attune")
     window = MainWindow()
+    quiet_ffmpeg()  # the player made Qt load its FFmpeg: no stream dump per video opened
     window.show()
     if project_path:
         window.open_project(project_path)

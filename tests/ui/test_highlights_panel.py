@@ -60,8 +60,11 @@ def test_from_selected_event_and_suggestions(qtbot, window: MainWindow, monkeypa
     (h,) = project.highlights("s1")
     assert h.event_ids == (event.id,) and h.in_ms == 200 and h.title == "Attunement"
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (a[3][0], True))
-    panel.suggest()
-    assert len(project.highlights("s1")) == 2
+    said: list[str] = []
+    panel.message.connect(said.append)
+    panel.suggest()  # the only strength moment is already a highlight: nothing re-offered
+    assert len(project.highlights("s1")) == 1
+    assert said and "beyond the highlights you have" in said[-1]
 
 
 def test_privacy_blur_boxes_are_saved(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
