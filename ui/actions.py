@@ -66,8 +66,8 @@ class MainActions:
         self.delete_selected = self._make("Delete selected events", w.delete_selected, "Del")
         # Playback
         self.play = self._make("Play / pause", p.toggle, "Space")
-        self.next_frame = self._make("Next frame", lambda: p.step_frames(1), "Right")
-        self.prev_frame = self._make("Previous frame", lambda: p.step_frames(-1), "Left")
+        self.next_frame = self._make("Next frame", lambda: w.step(1), "Right")
+        self.prev_frame = self._make("Previous frame", lambda: w.step(-1), "Left")
         self.forward_1s = self._make("Forward 1 s", lambda: p.step_ms(1000), "Shift+Right")
         self.back_1s = self._make("Back 1 s", lambda: p.step_ms(-1000), "Shift+Left")
         self.forward_5s = self._make("Forward 5 s", lambda: p.step_ms(5000), "Ctrl+Right")
@@ -104,6 +104,13 @@ class MainActions:
         self.ask_modifiers.setCheckable(True)
         self.ask_modifiers.setChecked(w.prefs.ask_modifiers)
         self.player_backend = self._make("Player backend…", play.choose_backend)
+        self.step_size = self._make("Step size (frames)…", w.ask_step_size)
+        self.hold_states = self._make(
+            "Hold key for states (release ends)",
+            lambda: w.set_hold_states(self.hold_states.isChecked()),
+        )
+        self.hold_states.setCheckable(True)
+        self.hold_states.setChecked(w.prefs.hold_states)
         self.add_segment = self._make("Add segment at playhead…", files.add_segment)
         self.edit_segment = self._make("Rename or retype segment at playhead…", files.edit_segment)
         self.delete_segment = self._make("Delete segment at playhead", files.delete_segment)
@@ -186,7 +193,15 @@ class MainActions:
             ]
         )
         coding = bar.addMenu("&Coding")
-        coding.addActions([self.reaction_time, self.ask_modifiers, self.player_backend])
+        coding.addActions(
+            [
+                self.reaction_time,
+                self.ask_modifiers,
+                self.step_size,
+                self.hold_states,
+                self.player_backend,
+            ]
+        )
         coding.addSeparator()
         coding.addActions([self.add_segment, self.edit_segment, self.delete_segment])
         coding.addSeparator()

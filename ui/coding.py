@@ -7,8 +7,8 @@ turns key presses into those calls and asks for modifiers with the window's popu
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from coder.app.session import PREFIX_TIMEOUT_S, CodingSession, ModifierChooser
@@ -32,7 +32,13 @@ class CodingController(QObject):
         self.scheme: Scheme = session.scheme
         self.choose_modifiers: ModifierChooser | None = None  # the window's popup, or tests'
         self.actions: list[QAction] = []
+        self._by_key: dict[str, Code] = {}
+        self.hold_states = False  # press-and-hold: releasing a state's key ends the state
+        self._held: dict[str, Code] = {}  # key -> state started by holding it
         self._build_actions()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     @property
     def reaction_ms(self) -> int:
@@ -48,8 +54,10 @@ class CodingController(QObject):
                 continue
             action = QAction(f"{code.name}", self.host)
             action.setShortcut(QKeySequence(code.key.lower()))
+            action.setAutoRepeat(False)  # a held key is one press (and, holding, one state)
             action.setToolTip(f"{code.name} ({code.kind.value}) — key {code.key}")
             action.triggered.connect(lambda _=False, c=code: self.press(c))
+            self._by_key[code.key.lower()] = code
             self.host.addAction(action)
             self.actions.append(action)
         for subject in self.scheme.subjects:
@@ -66,6 +74,9 @@ class CodingController(QObject):
             self.actions.append(action)
 
     def remove_actions(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         for action in self.actions:
             self.host.removeAction(action)
         self.actions.clear()
@@ -76,9 +87,28 @@ class CodingController(QObject):
     def press(self, code: Code) -> bool:
         """A code key at the frame on screen (the player's position is our time base's)."""
         done = self.session.press(code.id, self.player.position, self.choose_modifiers)
+        if done and self.hold_states and code.is_state and code.key:
+            started = any(
+                e.code_id == code.id and e.offset_ms is None for e in self.session.events()
+            )
+            if started:
+                self._held[code.key.lower()] = code  # its key's release ends it
         self._armed = None  # the prefix, if any, was used by this press
         self._show_prefix()
         return done
+
+    # --- press-and-hold --------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self._held
+            and event.type() == QEvent.Type.KeyRelease
+            and isinstance(event, QKeyEvent)
+            and not event.isAutoRepeat()
+        ):
+            code = self._held.pop(event.text().lower(), None)
+            if code is not None:
+                self.session.press(code.id, self.player.position)  # same key again: it ends
+        return False
 
     # --- the one-shot subject prefix, made visible ------------------------------------------
     def prefix_subject(self, subject_id: str) -> None:

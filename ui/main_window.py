@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -43,6 +44,7 @@ from ui.actions import MainActions
 from ui.analysis.actions import AnalysisActions
 from ui.camera_actions import CameraActions
 from ui.coding import CodingController
+from ui.coding_pad import CodingPad
 from ui.counters_panel import CountersPanel
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.export_import import ExportImport
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.highlights: HighlightsPanel | None = None
         self.counters: CountersPanel | None = None
         self.audio_lane: AudioLane | None = None
+        self.pad: CodingPad | None = None
         self.player = PlayerController(self, backend=self.prefs.backend, audio=audio)
         self.video = VideoView(self.player)
         self.timeline: TimelineView | None = None
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         self.transfer = ExportImport(self)
         self.sharing = SharingActions(self)
         self.menu_actions = MainActions(self)
+        self.set_step_size(self.prefs.step_frames)
         self.resize(1400, 900)
         self.split.setSizes([560, 340])
         self.top.setSizes([860, 540])
@@ -260,6 +264,11 @@ class MainWindow(QMainWindow):
     def _close_observation(self) -> None:
         """Tear the coding views down. Each is deleted by Qt on the GUI thread (deleteLater):
         left to Python's cycle collector, a widget could be freed on a worker thread."""
+        if self.pad is not None:
+            self.pad.close_pad()
+            self.side.removeTab(self.side.indexOf(self.pad))
+            self.pad.deleteLater()
+            self.pad = None
         if self.coding is not None:
             self.coding.remove_actions()
             self.coding.deleteLater()
@@ -380,6 +389,7 @@ class MainWindow(QMainWindow):
             coding.choose_modifiers = lambda code: ask_modifiers(
                 code.name, [session.scheme.modifier(m) for m in code.modifiers], self
             )
+        coding.hold_states = self.prefs.hold_states
         coding.prefixChanged.connect(self._show_prefix)
         coding.prefixExpired.connect(
             lambda name: self.statusBar().showMessage(
@@ -387,6 +397,8 @@ class MainWindow(QMainWindow):
             )
         )
         self.coding = coding
+        self.pad = CodingPad(coding)
+        self.side.addTab(self.pad, "Pad")
         self.subject_box.blockSignals(True)
         self.subject_box.clear()
         for subject in session.scheme.subjects:
@@ -426,6 +438,30 @@ class MainWindow(QMainWindow):
         self.follow_playhead = follow
         if self.timeline is not None:
             self.timeline.follow = follow
+
+    # --- coding ergonomics: step size, press-and-hold -------------------------------------------
+    def step(self, direction: int) -> None:
+        """Left/Right: step the configured number of frames."""
+        self.player.step_frames(direction * self.prefs.step_frames)
+
+    def ask_step_size(self) -> None:
+        frames, ok = QInputDialog.getInt(
+            self, "Step size", "Left/Right step this many frames:", self.prefs.step_frames, 1, 100
+        )
+        if ok:
+            self.set_step_size(frames)
+
+    def set_step_size(self, frames: int) -> None:
+        self.prefs.step_frames = frames
+        n = self.prefs.step_frames
+        label = "frame" if n == 1 else f"{n} frames"
+        self.menu_actions.next_frame.setText(f"Next {label}")
+        self.menu_actions.prev_frame.setText(f"Previous {label}")
+
+    def set_hold_states(self, on: bool) -> None:
+        self.prefs.hold_states = on
+        if self.coding is not None:
+            self.coding.hold_states = on
 
     def _show_prefix(self, text: str) -> None:
         self.prefix_label.setText(f"  {text}  " if text else "")

@@ -33,6 +33,27 @@ class Preferences:
         self.s.setValue("coding/reaction_ms", int(ms))
 
     @property
+    def step_frames(self) -> int:
+        """How many frames Left/Right step (1..100)."""
+        try:
+            return min(100, max(1, int(str(self.s.value("coding/step_frames", 1)))))
+        except ValueError:
+            return 1
+
+    @step_frames.setter
+    def step_frames(self, frames: int) -> None:
+        self.s.setValue("coding/step_frames", min(100, max(1, int(frames))))
+
+    @property
+    def hold_states(self) -> bool:
+        """Press-and-hold coding: a state lasts while its key is held down."""
+        return str(self.s.value("coding/hold_states", "false")) == "true"
+
+    @hold_states.setter
+    def hold_states(self, value: bool) -> None:
+        self.s.setValue("coding/hold_states", "true" if value else "false")
+
+    @property
     def ask_modifiers(self) -> bool:
         return str(self.s.value("coding/ask_modifiers", "true")) == "true"
 
