@@ -8,6 +8,7 @@ scheme's codes. A proxy sorts and filters by subject, code or text.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,13 +22,14 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewIt
 
 from coder.app.session import CodingSession, SessionMessage
 from coder.commands import EditEvent
-from coder.model import Event, Scheme
+from coder.model import Event, ModifierValue, Scheme
 from coder.store import Change
 from coder.timefmt import parse_clock
 from ui.timeline.view import format_ms
 
 COLUMNS = ("Subject", "Code", "Onset", "Offset", "Duration", "Modifiers", "Note")
 ONSET, OFFSET, NOTE, CODE = 2, 3, 6, 1
+MODIFIERS = 5
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -95,6 +97,11 @@ class EventTableModel(QAbstractTableModel):
                 "",
                 e.note,
             )[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col in (MODIFIERS, NOTE):
+            # the whole text, whatever the column's width (no sideways scrolling to read it)
+            return (
+                self._modifier_text(e.modifiers, names=True) if col == MODIFIERS else e.note or None
+            )
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == 0:
@@ -110,11 +117,30 @@ class EventTableModel(QAbstractTableModel):
         if col == 4:
             return f"{e.duration_ms / 1000:.2f} s" if e.offset_ms is not None else ""
         if col == 5:
-            return ", ".join(
-                f"{k}={'+'.join(v) if isinstance(v, tuple) else v}"
-                for k, v in sorted(e.modifiers.items())
+            return self._modifier_text(e.modifiers, names=False)
+        return " ".join(e.note.split())  # one line in the table; the tooltip keeps the rest
+
+    def _modifier_text(self, modifiers: Mapping[str, ModifierValue], names: bool) -> str:
+        """Values only in the cell ("high, direct"); "Intensity: high" lines as tooltip."""
+        parts = []
+        for key, value in sorted(modifiers.items()):
+            shown = (
+                " + ".join(map(str, value))
+                if isinstance(value, tuple)
+                else f"{value:g}"
+                if isinstance(value, float)
+                else str(value)
             )
-        return e.note
+            shown = shown.replace("_", " ")
+            if names:
+                try:
+                    label = self.scheme.modifier(key).name
+                except KeyError:
+                    label = key
+                parts.append(f"{label}: {shown}")
+            else:
+                parts.append(shown)
+        return ("\n" if names else ", ").join(parts)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)

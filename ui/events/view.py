@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -20,7 +21,15 @@ from PySide6.QtWidgets import (
 
 from coder.app.session import CodingSession, SelectionChanged, SessionMessage
 from coder.store import Change
-from ui.events.table import CODE, ONSET, CodeDelegate, EventFilterProxy, EventTableModel
+from ui.events.table import (
+    CODE,
+    MODIFIERS,
+    NOTE,
+    ONSET,
+    CodeDelegate,
+    EventFilterProxy,
+    EventTableModel,
+)
 
 
 class EventTableWidget(QWidget):
@@ -52,6 +61,16 @@ class EventTableWidget(QWidget):
         self.table.setItemDelegateForColumn(CODE, CodeDelegate(scheme, self.table))
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        # Times (with their frame numbers) always fit; modifiers and notes share the rest of
+        # the width (full text in their tooltips), so nothing needs sideways scrolling.
+        header = self.table.horizontalHeader()
+        mode = QHeaderView.ResizeMode
+        for column in range(self.model.columnCount()):
+            header.setSectionResizeMode(column, mode.ResizeToContents)
+        header.setSectionResizeMode(MODIFIERS, mode.Stretch)
+        header.setSectionResizeMode(NOTE, mode.Stretch)
+        header.setResizeContentsPrecision(200)  # long sessions: measure a sample of rows
+        header.setMinimumSectionSize(40)
         row = QHBoxLayout()
         for w in (self.subject_box, self.code_box, self.text_box):
             row.addWidget(w)
