@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QTextEdit,
     QVBoxLayout,
@@ -66,6 +67,7 @@ from ui.settings import Preferences
 from ui.timeline.audio_lane import AudioLane
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
+from ui.welcome import Welcome
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".m4v"}
 
@@ -117,7 +119,11 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.timeline_holder)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
-        self.setCentralWidget(self.split)
+        self.welcome = Welcome()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.split)
+        self.setCentralWidget(self.pages)
         self.observation_box = ObservationChooser()
         self.observation_box.chosen.connect(self.open_observation)
         self.subject_box = QComboBox()
@@ -160,6 +166,11 @@ class MainWindow(QMainWindow):
         self.transfer = ExportImport(self)
         self.sharing = SharingActions(self)
         self.menu_actions = MainActions(self)
+        self.welcome.demoRequested.connect(self.projects.open_demo)
+        self.welcome.newRequested.connect(self.projects.new_project)
+        self.welcome.openRequested.connect(self.projects.open_project)
+        self.welcome.recentChosen.connect(self.open_project)
+        self.show_page()
         self.set_step_size(self.prefs.step_frames)
         self.resize(1400, 900)
         self.split.setSizes([560, 340])
@@ -206,8 +217,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Attune — {project.name}{suffix} — coding as {user}{role}")
         project.poll_changes()  # start listening; later changes arrive through the timer
         self.changes_timer.start()
+        self.show_page()
         self.fill_observations()
         return True
+
+    def show_page(self) -> None:
+        """The workspace with a project open; the welcome page (demo, new, recent) without."""
+        if self.project is None:
+            self.welcome.show_recent([p for p in self.prefs.recent() if Path(p).exists()])
+            self.pages.setCurrentWidget(self.welcome)
+        else:
+            self.pages.setCurrentWidget(self.split)
 
     def switch_coder(self) -> None:
         """Session > Switch coder: reopen the project as someone else (what they may see
@@ -250,6 +270,8 @@ class MainWindow(QMainWindow):
             self.project = None
         self.observation_box.show_project(None, "")
         self.observation = None
+        if isValid(self):
+            self.show_page()
 
     def fill_observations(self, select: str | None = None) -> None:
         """List the observations the user may see and open ``select`` (or their own)."""

@@ -24,6 +24,7 @@ class ObservationChooser(QComboBox):
         self.hidden_label = QLabel("")  # shown next to the chooser (the toolbar places it)
         self._unsubscribe: Callable[[], None] | None = None
         self.setMinimumContentsLength(24)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # full labels
         self.currentIndexChanged.connect(self._picked)
 
     def show_project(self, project: Project | None, user: str, select: str | None = None) -> None:

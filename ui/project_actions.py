@@ -15,6 +15,7 @@ from coder.commands import AddSegment, DeleteSegment, EditSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
 from coder.model import Media, Observation, Segment, Session, new_id
+from ui.dialogs.add_video_dialog import AddVideoDialog
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.scheme_editor import SchemeEditor
 from ui.dialogs.segment_dialog import SegmentDialog
@@ -32,6 +33,7 @@ class ProjectActions:
     def __init__(self, w: MainWindow) -> None:
         self.window = w
         self.probe_job: JobRunner | None = None
+        self.demo_job: JobRunner | None = None
         self.scheme_editor: SchemeEditor | None = None
 
     # --- projects --------------------------------------------------------------------------
@@ -61,6 +63,20 @@ class ProjectActions:
             w.show_error(str(exc))
             return
         w.open_project(path, user=user)
+
+    def open_demo(self) -> None:
+        """Generate the demo session (off the GUI thread) and open it."""
+        from coder.demo import build_demo
+
+        w = self.window
+
+        def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> object:
+            return build_demo(progress=progress)
+
+        def done(path: object) -> None:
+            w.open_project(str(path))
+
+        self.demo_job = run_job(w, "Making the demo session…", job, done, w.show_error)
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -168,15 +184,17 @@ class ProjectActions:
         w = self.window
         if w.project is None:
             return
-        session = Session(new_id(), Path(path).stem, media.id)
+        dialog = AddVideoDialog(Path(path).name, Path(path).stem, w.user, w)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        label, coder = dialog.values()
+        session = Session(new_id(), label, media.id)
         try:
             with w.project.transaction():
                 w.project.add_media(media, result.frame_times_ms)
                 w.project.add_session(session)
             snapshot = w.project.snapshots()[-1].id
-            obs = Observation(
-                new_id(), session.id, w.user, snapshot, name=f"{session.label}/{w.user}"
-            )
+            obs = Observation(new_id(), session.id, coder, snapshot, name=f"{label}/{coder}")
             w.project.add_observation(obs)
         except AttuneError as exc:
             w.show_error(str(exc))

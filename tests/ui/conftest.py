@@ -31,6 +31,14 @@ def coder_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CoderDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
 
 
+@pytest.fixture(autouse=True)
+def add_video_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Add session video" is answered with what it offers (file name, current coder)."""
+    from ui.dialogs.add_video_dialog import AddVideoDialog
+
+    monkeypatch.setattr(AddVideoDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
+
+
 @pytest.fixture
 def prefs(tmp_path: Path):  # type: ignore[no-untyped-def]
     from ui.settings import Preferences
