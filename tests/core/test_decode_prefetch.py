@@ -42,7 +42,9 @@ def shown(frame_image: np.ndarray, rotation: int) -> int:  # type: ignore[type-a
     return read_frame_index(np.rot90(frame_image, k=rotation // 90) if rotation else frame_image)
 
 
-@pytest.mark.parametrize("name", ["h264-1080p30-bframes", "hevc-1080p60-bframes", "phone-vfr-rotated"])
+@pytest.mark.parametrize(
+    "name", ["h264-1080p30-bframes", "hevc-1080p60-bframes", "phone-vfr-rotated"]
+)
 def test_random_seeks_and_steps_are_exact(
     clips: dict[str, tuple[Path, list[int]]], name: str
 ) -> None:

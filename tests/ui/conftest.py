@@ -33,7 +33,7 @@ def coder_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def add_video_dialog_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """"Add session video" is answered with what it offers (file name, current coder)."""
+    """ "Add session video" is answered with what it offers (file name, current coder)."""
     from ui.dialogs.add_video_dialog import AddVideoDialog
 
     monkeypatch.setattr(AddVideoDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))

@@ -42,7 +42,15 @@ def _source(tmp_path: Path, kind: str) -> Path:
     ],
 )
 def test_clip_plays_in_qt_with_every_frame_exact(
-    qtbot, tmp_path: Path, kind: str, in_ms: int, out_ms: int, mode: str, used: str, first: int, last: int
+    qtbot,
+    tmp_path: Path,
+    kind: str,
+    in_ms: int,
+    out_ms: int,
+    mode: str,
+    used: str,
+    first: int,
+    last: int,
 ) -> None:  # type: ignore[no-untyped-def]
     clip = tmp_path / "clip.mp4"
     src = _source(tmp_path, kind)

@@ -62,7 +62,7 @@ def test_review_walks_disagreements_and_accepts_into_consensus(
     assert review.items, "the demo's second coder differs somewhere"
     review.step(1)
     first = review.items[review.list.currentRow()]
-    assert w.player.position == w.player.timebase.snap(first.at_ms)  # type: ignore[union-attr]
+    assert review.player.position == review.player.timebase.snap(first.at_ms)  # type: ignore[union-attr]
     side = "a" if first.a is not None else "b"
     review.accept_side(side)
     consensus = [o for o in w.project.observations() if o.coder == CONSENSUS]

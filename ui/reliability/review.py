@@ -1,6 +1,8 @@
-"""Disagreement review: two coders' timelines stacked, every disagreement listed; next and
-previous move the video there; the supervisor can accept one side's event into a consensus
-observation (an undoable command).
+"""Disagreement review: its own frame-exact video, the two coders' timelines stacked, every
+disagreement listed; next and previous move the review's video there (the main window's player
+is left alone); the supervisor accepts one side's event into a consensus observation (an
+undoable command) and the list marks what was decided, from the consensus itself, so undo
+and reopening show the truth. Esc or Close closes it.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,9 +25,10 @@ from coder.app.session import CodingSession
 from coder.commands import AddEvent
 from coder.model import Event, Observation, new_id
 from coder.reliability.alignment import align_events
-from coder.store import Project
+from coder.store import Change, Project
 from ui.history import History
 from ui.player.controller import PlayerController
+from ui.player.video_view import VideoView
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
 
@@ -72,12 +75,20 @@ class DisagreementReview(QWidget):
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Disagreements")
-        self.project, self.player, self.history = project, player, history
+        self.project, self.history = project, history
+        self.main_player = player
         self.a, self.b = project.observation(obs_a), project.observation(obs_b)
         scheme = project.scheme_for_observation(obs_a)
         self.names = {c.id: c.name for c in scheme.codes}
         self.items = find_disagreements(project.events(obs_a), project.events(obs_b), tolerance_ms)
-        timebase = player.timebase
+        # Its own frame-exact player on the same video: the main window stays where it was.
+        self.player = PlayerController(self, backend="qt", audio=False)
+        recorded = project.session(self.a.session_id)
+        assert recorded.media_id is not None
+        media = project.media(recorded.media_id)
+        self.player.load(media.path, project.frame_times(media.id), media.duration_ms)
+        self.video = VideoView(self.player)
+        timebase = self.player.timebase
         assert timebase is not None
         self.views: list[TimelineView] = []
         split = QSplitter(Qt.Orientation.Vertical)
@@ -85,7 +96,7 @@ class DisagreementReview(QWidget):
         for obs, session in zip((self.a, self.b), self.sessions, strict=True):
             scene = TimelineScene(session, read_only=True)  # evidence here, not edited
             view = TimelineView(scene)
-            view.seekRequested.connect(player.seek)
+            view.seekRequested.connect(self.player.seek)
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.setContentsMargins(0, 0, 0, 0)
@@ -101,24 +112,64 @@ class DisagreementReview(QWidget):
         for text, slot in (
             ("◀ Previous", lambda: self.step(-1)),
             ("Next ▶", lambda: self.step(1)),
+            ("◀ Frame", lambda: self.player.step_frames(-1)),
+            ("Frame ▶", lambda: self.player.step_frames(1)),
             ("Accept A", lambda: self.accept_side("a")),
             ("Accept B", lambda: self.accept_side("b")),
+            ("Close", self.close),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
         self.status = QLabel(f"{len(self.items)} disagreements")
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.video)
+        top.addWidget(self.list)
+        top.setSizes([640, 460])
         layout = QVBoxLayout(self)
+        layout.addWidget(top, 3)
         layout.addWidget(split, 3)
-        layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        player.positionChanged.connect(self._playhead)
-        self.resize(1100, 700)
+        self.player.positionChanged.connect(self._playhead)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        self._unsubscribe = project.subscribe(self._on_change)
+        self.show_decided()
+        self.resize(1200, 850)
+
+    # --- what was decided (read from the consensus observation) ------------------------
+    def decided(self) -> dict[int, str]:
+        """Row -> "A" or "B" for each disagreement whose side's event is in the consensus."""
+        target = self._existing_consensus()
+        if target is None:
+            return {}
+        taken = {(e.code_id, e.subject_id, e.onset_ms) for e in self.project.events(target.id)}
+        marks = {}
+        for row, d in enumerate(self.items):
+            for side, event in (("A", d.a), ("B", d.b)):
+                if event and (event.code_id, event.subject_id, event.onset_ms) in taken:
+                    marks[row] = side
+        return marks
+
+    def show_decided(self) -> None:
+        marks = self.decided()
+        for row, d in enumerate(self.items):
+            item = self.list.item(row)
+            side = marks.get(row)
+            item.setText(("✓ " + side + " accepted   " if side else "") + d.label(self.names))
+            item.setBackground(QColor(205, 235, 205) if side else QColor(0, 0, 0, 0))
+        self.summary = f"{len(self.items)} disagreements, {len(marks)} decided"
+        self.status.setText(self.summary)
+
+    def _on_change(self, change: Change) -> None:
+        if change.entity in ("event", "observation") and self.views:
+            self.show_decided()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.views:
+            self._unsubscribe()
             self.player.positionChanged.disconnect(self._playhead)
+            self.player.close_media()
             for view in self.views:
                 view.close_view()
             for session in self.sessions:
@@ -143,10 +194,16 @@ class DisagreementReview(QWidget):
         for session, event in zip(self.sessions, (d.a, d.b), strict=True):
             session.select([event.id] if event else [])
 
-    def consensus(self) -> Observation:
+    def _existing_consensus(self) -> Observation | None:
         for obs in self.project.observations(self.a.session_id):
             if obs.name == f"{CONSENSUS} ({self.a.coder} / {self.b.coder})":
                 return obs
+        return None
+
+    def consensus(self) -> Observation:
+        found = self._existing_consensus()
+        if found is not None:
+            return found
         obs = Observation(
             new_id(),
             self.a.session_id,
@@ -172,5 +229,5 @@ class DisagreementReview(QWidget):
         ):
             self.status.setText(
                 f"Accepted {side.upper()}'s {self.names.get(event.code_id, event.code_id)} "
-                "into the consensus observation (Edit > Undo to take it back)."
+                f"into the consensus observation (Edit > Undo to take it back). {self.summary}"
             )
