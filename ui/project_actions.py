@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
 
+from coder.app.file_names import project_folder
 from coder.commands import AddSegment, DeleteSegment, EditSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
@@ -20,6 +21,7 @@ from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.scheme_editor import SchemeEditor
 from ui.dialogs.segment_dialog import SegmentDialog
 from ui.dialogs.session_dialog import SessionDialog
+from ui.file_dialogs import open_path
 from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
@@ -42,7 +44,11 @@ class ProjectActions:
         from coder.store import Project
 
         w = self.window
-        path, _ = QFileDialog.getSaveFileName(w, "New project", "", "Attune projects (*.attune)")
+        recent = w.prefs.recent()
+        start = project_folder(recent[0] if recent else None) / "New project.attune"
+        path, _ = QFileDialog.getSaveFileName(
+            w, "New project", str(start), "Attune projects (*.attune)"
+        )
         if not path:
             return
         if not path.endswith(".attune"):
@@ -79,8 +85,12 @@ class ProjectActions:
         self.demo_job = run_job(w, "Making the demo session…", job, done, w.show_error)
 
     def open_project(self) -> None:
+        recent = self.window.prefs.recent()
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open project", "", "Attune projects (*.attune)"
+            self.window,
+            "Open project",
+            str(project_folder(recent[0] if recent else None)),
+            "Attune projects (*.attune)",
         )
         if path:
             self.window.open_project(path)
@@ -161,7 +171,7 @@ class ProjectActions:
             w.show_error("Open a project (for writing) first.")
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(w, "Add session video", "", VIDEO_FILTER)
+            path = open_path(w, "Add session video", VIDEO_FILTER)
             if not path:
                 return
         chosen = path

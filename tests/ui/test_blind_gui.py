@@ -46,7 +46,9 @@ def export_session_csv(w: MainWindow, qtbot, monkeypatch, out: Path) -> list[dic
     monkeypatch.setattr(ExportDialog, "exec", accept)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     w.menu_actions.export.trigger()
-    qtbot.waitUntil(lambda: w.statusBar().currentMessage() == f"Saved {out}", timeout=10000)
+    qtbot.waitUntil(
+        lambda: w.statusBar().currentMessage() == f"Export saved: {out.resolve()}", timeout=10000
+    )
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     rows.append({"hidden note": seen[-1]})
@@ -99,7 +101,7 @@ def test_blind_coder_sees_nothing_of_the_other_until_both_are_final(
     assert "1 observation(s) hidden from you are left out" in rows[-1]["hidden note"]
     monkeypatch.setattr(ExportDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
     w.menu_actions.export.trigger()  # the first format is CSV; now try the whole-project JSON
-    qtbot.waitUntil(lambda: "Saved" in w.statusBar().currentMessage(), timeout=10000)
+    qtbot.waitUntil(lambda: "saved: " in w.statusBar().currentMessage(), timeout=10000)
 
     def whole_json(dialog: ExportDialog) -> int:
         dialog.format.setCurrentIndex(dialog.format.findText("Whole project (JSON)"))

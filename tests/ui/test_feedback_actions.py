@@ -136,7 +136,10 @@ def test_export_csv_of_this_observation(
     out = tmp_path / "events.csv"
     answer(monkeypatch, QFileDialog, "getSaveFileName", (str(out), ""))
     window.menu_actions.export.trigger()
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Saved {out}", timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == f"Export saved: {out.resolve()}",
+        timeout=10000,
+    )
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted((r["code"], r["onset_ms"]) for r in rows) == [

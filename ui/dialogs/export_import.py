@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -23,6 +22,7 @@ from coder.progress import Cancel, Progress
 from coder.store import Project
 from exports.importers import ImportReport
 from exports.registry import EXPORT_FORMATS, IMPORT_KINDS, ImportOptions, export_format
+from ui.file_dialogs import confirm_saved, open_path, save_path
 from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
@@ -86,8 +86,8 @@ class ExportImport:
         else:
             session_id = w.observation.session_id if scope == 1 else None
             chosen = [o.id for o in w.visible_observations(session_id)]
-        path, _ = QFileDialog.getSaveFileName(
-            w, "Export to", f"export.{fmt.extension}", f"{fmt.label} (*.{fmt.extension})"
+        path = save_path(
+            w, "Export to", fmt.label, fmt.extension, f"{fmt.label} (*.{fmt.extension})"
         )
         if not path:
             return
@@ -112,7 +112,7 @@ class ExportImport:
             w,
             "Exporting…",
             job,
-            lambda p: w.statusBar().showMessage(f"Saved {p}", 8000),
+            lambda p: confirm_saved(w, "Export", str(p)),
             w.show_error,
         )
 
@@ -127,7 +127,7 @@ class ExportImport:
         if not ok:
             return
         kind = kinds[labels.index(choice)]
-        source, _ = QFileDialog.getOpenFileName(w, "Import from", "", kind.file_filter)
+        source = open_path(w, "Import from", kind.file_filter)
         if not source:
             return
         target = w.project.location

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 
 from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
 from coder.commands import SetObservationFinal
@@ -20,6 +20,7 @@ from coder.model import Session
 from coder.progress import Cancel, Progress
 from coder.store import Project
 from ui.feedback.presentation import PresentationWindow
+from ui.file_dialogs import confirm_saved, save_path
 from ui.jobs import JobRunner, run_job
 from ui.reliability.review import DisagreementReview
 from ui.reliability.window import ReliabilityWindow
@@ -76,9 +77,7 @@ class FeedbackActions:
             return
         project, session = found
         w = self.window
-        path, _ = QFileDialog.getSaveFileName(
-            w, "Save highlight reel", f"{session.label}-moments.mp4", "MP4 (*.mp4)"
-        )
+        path = save_path(w, "Save highlight reel", "moments", "mp4", "MP4 (*.mp4)")
         if not path:
             return
         project_path = project.location
@@ -99,7 +98,7 @@ class FeedbackActions:
             w,
             "Making the highlight reel…",
             job,
-            lambda _r: w.statusBar().showMessage(f"Reel saved: {path}", 8000),
+            lambda _r: confirm_saved(w, "Reel", path),
             w.show_error,
         )
 
@@ -113,11 +112,8 @@ class FeedbackActions:
             return
         project, session = found
         w = self.window
-        path, _ = QFileDialog.getSaveFileName(
-            w,
-            "Save parent handout",
-            f"{session.label}-handout.pdf",
-            "PDF (*.pdf);;Web page (*.html)",
+        path = save_path(
+            w, "Save parent handout", "handout", "pdf", "PDF (*.pdf);;Web page (*.html)"
         )
         if not path:
             return
@@ -139,7 +135,7 @@ class FeedbackActions:
             w,
             "Making the handout…",
             job,
-            lambda _r: w.statusBar().showMessage(f"Handout saved: {path}", 8000),
+            lambda _r: confirm_saved(w, "Handout", path),
             w.show_error,
         )
 
