@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coder.model import RatingValue
 from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
 
@@ -61,11 +62,7 @@ def layout(bundles: Sequence[ExportBundle]) -> Layout:
     y += LANE_H
     for b in bundles:
         names = {s.id: s.name for s in b.scheme.subjects}
-        rating_text = ", ".join(f"{v.rating_id} {v.value:g}" for v in b.rating_values)
-        if rating_text:
-            labels.append((y, f"Ratings ({b.observation.coder})"))
-            boxes.append(Box(LABEL_W, y, 0, LANE_H, "", rating_text[:160]))
-            y += LANE_H
+        y = _ratings_rows(b, scale, y, labels, boxes)
         for subject in b.scheme.subjects:
             for code in b.scheme.codes:
                 if subject.id not in b.scheme.subjects_for(code):
@@ -98,6 +95,51 @@ def layout(bundles: Sequence[ExportBundle]) -> Layout:
     return Layout(WIDTH, int(y + 10), labels, boxes, ticks)
 
 
+def _ratings_rows(
+    b: ExportBundle, scale: float, y: int, labels: list[tuple[float, str]], boxes: list[Box]
+) -> int:
+    """Ratings by name, each segment's over that segment (cut to its width, never running
+    into the next), whole-session ones on their own row. Returns the next free y."""
+    order = {r.id: i for i, r in enumerate(b.scheme.ratings)}
+    rating_names = {r.id: r.name for r in b.scheme.ratings}
+    values = sorted(b.rating_values, key=lambda v: (order.get(v.rating_id, 99), v.rating_id))
+    segments = {seg.id: seg for seg in b.segments}
+
+    def text(items: list[RatingValue]) -> str:
+        return ", ".join(f"{rating_names.get(v.rating_id, v.rating_id)} {v.value:g}" for v in items)
+
+    whole = [v for v in values if v.segment_id not in segments]
+    if whole:
+        labels.append((y, f"Session ratings ({b.observation.coder})"))
+        boxes.append(Box(LABEL_W, y, 0, LANE_H, "", _fit(text(whole), WIDTH - LABEL_W)))
+        y += LANE_H
+    per_segment = [v for v in values if v.segment_id in segments]
+    if per_segment:
+        labels.append((y, f"Ratings ({b.observation.coder})"))
+        for seg in b.segments:
+            mine = [v for v in per_segment if v.segment_id == seg.id]
+            if mine:
+                width = (seg.offset_ms - seg.onset_ms) * scale
+                boxes.append(
+                    Box(
+                        LABEL_W + seg.onset_ms * scale,
+                        y,
+                        0,
+                        LANE_H,
+                        "",
+                        _fit(text(list(mine)), width),
+                    )
+                )
+        y += LANE_H
+    return y
+
+
+def _fit(text: str, width_px: float) -> str:
+    """Cut ``text`` to about ``width_px`` at 11 px sans-serif (≈ 6.2 px a character)."""
+    room = max(0, int((width_px - 8) / 6.2))
+    return text if len(text) <= room else (text[: max(0, room - 1)] + "…" if room > 1 else "")
+
+
 def svg(bundles: Sequence[ExportBundle]) -> str:
     lay = layout(bundles)
     esc = html.escape
@@ -110,7 +152,10 @@ def svg(bundles: Sequence[ExportBundle]) -> str:
         parts.append(
             f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{lay.height}" stroke="#eeeeee"/>'
         )
-        parts.append(f'<text x="{x + 2:.1f}" y="{TOP - 10}" fill="#555">{esc(text)}</text>')
+        # the last label near the right edge is drawn ending at its tick, so it is never cut
+        anchor = ' text-anchor="end"' if x + 6.2 * len(text) + 4 > lay.width else ""
+        tx = x - 2 if anchor else x + 2
+        parts.append(f'<text x="{tx:.1f}" y="{TOP - 10}" fill="#555"{anchor}>{esc(text)}</text>')
     for y, text in lay.labels:
         parts.append(f'<text x="6" y="{y + LANE_H * 0.7:.1f}" fill="#333">{esc(text)}</text>')
     for b in lay.boxes:
@@ -136,7 +181,8 @@ def png_bytes(bundles: Sequence[ExportBundle]) -> bytes:
     draw = ImageDraw.Draw(image)
     for x, text in lay.ticks:
         draw.line([(x, TOP - 6), (x, lay.height)], fill="#eeeeee")
-        draw.text((x + 2, TOP - 22), text, fill="#555555")
+        shift = draw.textlength(text) + 2 if x + draw.textlength(text) + 4 > lay.width else -2
+        draw.text((x - shift, TOP - 22), text, fill="#555555")
     for y, text in lay.labels:
         draw.text((6, y + 5), text, fill="#333333")
     for b in lay.boxes:

@@ -17,7 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from coder.analysis.metrics import MetricResult
-from coder.app.counters import CountersChanged, LiveCounters, target_text, value_text
+from coder.app.counters import (
+    CountersChanged,
+    LiveCounters,
+    reason_text,
+    target_text,
+    value_text,
+)
 from coder.app.session import CodingSession
 from ui.timeline.view import format_ms
 
@@ -88,7 +94,7 @@ class CountersPanel(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if result.reason:
-                    item.setToolTip(result.reason)
+                    item.setToolTip(reason_text(result, self.counters.scheme))
                 if result.met is not None:
                     item.setBackground(QBrush(MET if result.met else NOT_YET))
                 self.table.setItem(row, column, item)

@@ -53,11 +53,13 @@ class ProjectActions:
             return
         if not path.endswith(".attune"):
             path += ".attune"
-        scheme_id, ok = QInputDialog.getItem(
-            w, "Coding scheme", "Scheme:", list(shipped_scheme_paths()), 0, False
-        )
+        # Schemes by their names, not their ids ("Parent verbalisations (PCIT-style)").
+        ids = list(shipped_scheme_paths())
+        titles = [load_shipped(i)[0].name for i in ids]
+        title, ok = QInputDialog.getItem(w, "Coding scheme", "Scheme:", titles, 0, False)
         if not ok:
             return
+        scheme_id = ids[titles.index(title)]
         user = ask_coder(Path(path).name, w.user or w.prefs.coder, w)
         if user is None:
             return

@@ -10,12 +10,13 @@ Without stored segments the whole session is the window.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from coder.analysis.metrics import MetricResult, compute_metric
 from coder.app.session import CodingSession, SessionMessage
-from coder.model import Event, MetricKind, Segment
+from coder.model import Event, MetricKind, Scheme, Segment
 from coder.store import Change
 
 WHOLE_SESSION = ""  # the window key when no segment covers the playhead
@@ -49,6 +50,17 @@ def target_text(result: MetricResult) -> str:
     if result.target_max is not None:
         return f"≤ {result.target_max:g}"
     return ""
+
+
+def reason_text(result: MetricResult, scheme: Scheme) -> str:
+    """Why a value is missing, with code names instead of code ids ("no Child bid events")."""
+    names = {c.id: c.name for c in scheme.codes}
+    if not result.reason or not names:
+        return result.reason
+    pattern = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b"
+    )
+    return pattern.sub(lambda m: names[m.group(1)], result.reason)
 
 
 def value_text(result: MetricResult) -> str:

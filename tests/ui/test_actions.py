@@ -41,7 +41,7 @@ def test_new_project_with_a_shipped_scheme(qtbot, prefs, tmp_path: Path, monkeyp
     w = MainWindow(prefs, audio=False)
     qtbot.addWidget(w)
     answer(monkeypatch, QFileDialog, "getSaveFileName", (str(tmp_path / "fresh"), ""))
-    answer(monkeypatch, QInputDialog, "getItem", ("attachment-core", True))
+    answer(monkeypatch, QInputDialog, "getItem", ("Attachment core", True))
     w.menu_actions.new_project.trigger()
     assert w.project is not None and w.project.path == tmp_path / "fresh.attune"
     assert [s.scheme.id for s in w.project.snapshots()] == ["attachment-core"]

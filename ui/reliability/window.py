@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.app.glossary import STATISTICS
 from coder.model import Observation
 from coder.reliability.compare import compare
 from coder.reliability.options import (
@@ -172,6 +173,10 @@ class ReliabilityWindow(QDialog):
         buttons.addStretch(1)
         self.codes = QTableWidget(0, len(COLUMNS))
         self.codes.setHorizontalHeaderLabels([h for h, _ in COLUMNS])
+        for column in range(self.codes.columnCount()):  # what each statistic means
+            header = self.codes.horizontalHeaderItem(column)
+            if header is not None and header.text() in STATISTICS:
+                header.setToolTip(STATISTICS[header.text()])
         self.matrix = QTableWidget(0, 0)
         self.alignment = QTableWidget(0, 6)
         self.alignment.setHorizontalHeaderLabels(
@@ -191,6 +196,7 @@ class ReliabilityWindow(QDialog):
         overview_layout.addWidget(self.plan_text)
         self.tabs.addTab(overview_page, "Project overview")
         self.ratings = QLabel("")
+        self.ratings.setToolTip(STATISTICS["ICC"])
         self.ratings.setWordWrap(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
