@@ -82,6 +82,7 @@ def test_only_shareable_parent_facing_text_is_visible(qtbot, index_project: Path
     texts += [w.text() for w in window.findChildren(QLabel)]
     texts += [w.text() for w in window.findChildren(QAbstractButton)]
     assert "You followed her lead" in texts
+    assert "1 of 1" in texts  # where the family is in the moments
     assert any("Look what I made!" in t for t in texts)
     assert "0.5× slow motion" in texts  # the highlight's own speed is applied
     assert all(SECRET not in t for t in texts), texts

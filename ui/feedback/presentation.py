@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -83,7 +83,17 @@ class _Screen(QWidget):
         self.top_text = ""
         self.bottom_lines: list[str] = []
         self.banner = ""
+        self.counter = ""  # "2 of 3": where the family is in the moments
+        self.backdrops: list[QRect] = []  # where text sat on a dark panel (tests read it)
         self.setMinimumSize(480, 270)
+
+    def _panel(self, painter: QPainter, text_rect: QRect) -> None:
+        """A dark, rounded panel behind text, so it reads on any picture."""
+        panel = text_rect.adjusted(-12, -6, 12, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 185))
+        painter.drawRoundedRect(panel, 8, 8)
+        self.backdrops.append(panel)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -94,12 +104,15 @@ class _Screen(QWidget):
             y = (self.height() - scaled.height()) / 2
             painter.drawImage(QRectF(x, y, scaled.width(), scaled.height()), self.image)
         size = max(14, self.height() // 22)
+        self.backdrops = []
         if self.top_text:
             painter.setFont(QFont("Sans", round(size * 1.2), QFont.Weight.DemiBold))
+            # the left two thirds: the counter and speed sit on the right
+            area = self.rect().adjusted(24, 16, -self.width() // 3, 0)
+            flags = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            self._panel(painter, painter.boundingRect(area, flags, self.top_text))
             painter.setPen(QColor(255, 255, 255))
-            painter.drawText(
-                self.rect().adjusted(24, 16, -24, 0), Qt.AlignmentFlag.AlignTop, self.top_text
-            )
+            painter.drawText(area, flags, self.top_text)
         if self.bottom_lines:
             painter.setFont(QFont("Sans", size))
             text = "\n".join(self.bottom_lines)
@@ -110,12 +123,21 @@ class _Screen(QWidget):
             painter.fillRect(bound.adjusted(-12, -8, 12, 8), QColor(0, 0, 0, 160))
             painter.setPen(QColor(255, 255, 255))
             painter.drawText(box, Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap, text)
-        if self.banner:
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+        top = 16
+        for text, colour in (
+            (self.counter, QColor(255, 255, 255)),
+            (self.banner, QColor(255, 221, 87)),
+        ):
+            if not text:
+                continue
             painter.setFont(QFont("Sans", size, QFont.Weight.Bold))
-            painter.setPen(QColor(255, 214, 153))
-            painter.drawText(
-                self.rect().adjusted(0, 16, -24, 0), Qt.AlignmentFlag.AlignRight, self.banner
-            )
+            area = self.rect().adjusted(0, top, -24, 0)
+            bound = painter.boundingRect(area, right, text)
+            self._panel(painter, bound)
+            painter.setPen(colour)  # white / bright yellow on the dark panel: high contrast
+            painter.drawText(area, right, text)
+            top = bound.bottom() + 16
         painter.end()
 
 
@@ -177,7 +199,8 @@ class PresentationWindow(QWidget):
 
     def visible_texts(self) -> list[str]:
         """Every piece of text a viewer can see now (used by the privacy test)."""
-        texts = [self.windowTitle(), self.screen_widget.top_text, self.screen_widget.banner]
+        screen = self.screen_widget
+        texts = [self.windowTitle(), screen.top_text, screen.counter, screen.banner]
         texts += self.screen_widget.bottom_lines
         texts += [b.text() for b in self.buttons.values()]
         return [t for t in texts if t]
@@ -195,6 +218,7 @@ class PresentationWindow(QWidget):
         self.hold_timer.stop()
         self._hold_at = None
         self.screen_widget.top_text = h.title
+        self.screen_widget.counter = f"{index + 1} of {len(self.plan.highlights)}"
         self.screen_widget.bottom_lines = self._caption_lines(h)
         self.screen_widget.banner = ""
         self.screen_widget.image = QImage()  # nothing until the highlight's first frame
