@@ -74,8 +74,7 @@ def read_positive(value: float | None, matched: int, missed: int, extra: int) ->
     if value is None or math.isnan(value):
         return "no events of this code"
     return (
-        f"{value:.0%} positive agreement: {matched} matched, {missed} only in A, "
-        f"{extra} only in B"
+        f"{value:.0%} positive agreement: {matched} matched, {missed} only in A, {extra} only in B"
     )
 
 

@@ -1,13 +1,15 @@
-"""Scheme editor: edit a coding scheme's YAML with live validation, a table of its codes
-(keys, colours, kinds), key-clash warnings, save to the user's scheme folder, and adopt the
-new version into the open project explicitly (old codings keep their snapshot).
+"""Scheme editor for clinicians: a form (codes with name, key, colour, kind, subjects and
+valence; groups; ratings with anchors; segments; metrics) and, as a second tab, the YAML it
+writes. Both are checked live by the one scheme loader; key clashes are warned about; save to
+the user's scheme folder, and adopt the new version into the open project explicitly (old
+codings keep their snapshot). The form's rules are coder.scheme_draft's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,12 +21,14 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from coder.errors import AttuneError, SchemeError
 from coder.model import Scheme
+from coder.scheme_draft import SECTIONS, Column, SchemeDraft
 from coder.schemes import load_scheme_text, scheme_content_hash
 from coder.store import Project
 
@@ -57,10 +61,13 @@ class SchemeEditor(QDialog):
         self.editor = QPlainTextEdit(text)
         self.editor.setFont(QFont("Monospace", 10))
         self.problems = QListWidget()
-        self.codes = QTableWidget(0, 6)
-        self.codes.setHorizontalHeaderLabels(
-            ["Key", "Code", "Kind", "Valence", "Subjects", "Colour"]
-        )
+        self.draft: SchemeDraft | None = None
+        self._filling = False  # the form is being refilled: its cell signals are not edits
+        self.tables: dict[str, QTableWidget] = {}
+        self.form = QTabWidget()
+        for section, columns in SECTIONS.items():
+            self.form.addTab(self._section_page(section, columns), section.capitalize())
+        self.codes = self.tables["codes"]
         self.status = QLabel("")
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self.validate)
@@ -76,13 +83,13 @@ class SchemeEditor(QDialog):
         buttons = QHBoxLayout()
         for button in (self.add_button, self.save_button, self.adopt_button, self.close_button):
             buttons.addWidget(button)
-        right = QSplitter()
-        right.setOrientation(right.orientation().Vertical)
-        right.addWidget(self.codes)
-        right.addWidget(self.problems)
-        split = QSplitter()
-        split.addWidget(self.editor)
-        split.addWidget(right)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.form, "Form")
+        self.tabs.addTab(self.editor, "YAML")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tabs)
+        split.addWidget(self.problems)
+        split.setSizes([560, 120])
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
@@ -135,24 +142,87 @@ class SchemeEditor(QDialog):
                 out.append(f"{code.name} has no key; it can only be added from the timeline")
         return out
 
+    # --- the form ---------------------------------------------------------------------------
+    def _section_page(self, section: str, columns: tuple[Column, ...]) -> QWidget:
+        table = QTableWidget(0, len(columns))
+        table.setHorizontalHeaderLabels([c.title for c in columns])
+        for i, column in enumerate(columns):
+            header = table.horizontalHeaderItem(i)
+            if header is not None and column.choices:
+                header.setToolTip("One of: " + ", ".join(column.choices))
+            elif header is not None and column.kind == "anchors":
+                header.setToolTip("value=words; e.g. 1=Cold; 7=Warm")
+            elif header is not None and column.kind == "list":
+                header.setToolTip("Separate several with commas")
+        table.horizontalHeader().setStretchLastSection(True)
+        table.itemChanged.connect(lambda item, s=section: self._cell_edited(s, item))
+        self.tables[section] = table
+        add = QPushButton(f"Add to {section}")
+        add.clicked.connect(lambda _=False, s=section: self.add_row(s))
+        remove = QPushButton("Remove selected")
+        remove.clicked.connect(lambda _=False, s=section: self.remove_row(s))
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(table, 1)
+        layout.addLayout(row)
+        return page
+
     def _fill_codes(self) -> None:
-        codes = self.scheme.codes if self.scheme else ()
-        self.codes.setRowCount(len(codes))
-        for r, c in enumerate(codes):
-            values = [
-                c.key or "",
-                c.name,
-                c.kind.value,
-                c.valence.value,
-                ", ".join(c.subjects) or "all",
-                c.color,
-            ]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col == 5:
-                    item.setBackground(QColor(c.color))
-                self.codes.setItem(r, col, item)
-        self.codes.resizeColumnsToContents()
+        """Refill the form from the YAML (when it can be read as a mapping)."""
+        try:
+            self.draft = SchemeDraft.from_text(self.editor.toPlainText())
+        except SchemeError:
+            return  # unreadable YAML: the form keeps its last state, problems say why
+        self._filling = True
+        try:
+            for section, table in self.tables.items():
+                cells = self.draft.table(section)
+                table.setRowCount(len(cells))
+                for r, values in enumerate(cells):
+                    for c, value in enumerate(values):
+                        item = QTableWidgetItem(value)
+                        if SECTIONS[section][c].field == "color" and QColor.isValidColorName(value):
+                            item.setBackground(QColor(value))
+                        table.setItem(r, c, item)
+                table.resizeColumnsToContents()
+        finally:
+            self._filling = False
+
+    def _cell_edited(self, section: str, item: QTableWidgetItem) -> None:
+        if self._filling or self.draft is None:
+            return
+        try:
+            self.draft.set_cell(section, item.row(), item.column(), item.text())
+        except ValueError as exc:
+            self.status.setText(str(exc))
+            self._fill_codes()  # back to what the scheme says
+            return
+        self._write_yaml()
+
+    def _write_yaml(self) -> None:
+        """The form changed: the YAML tab shows (and validation checks) what it now says."""
+        assert self.draft is not None
+        self.editor.setPlainText(self.draft.to_yaml())
+        self._timer.stop()
+        self.validate()
+
+    def add_row(self, section: str, name: str = "") -> None:
+        if self.draft is None:
+            self.status.setText("Fix the YAML first: the form cannot read it")
+            return
+        self.draft.add_row(section, name or f"New {section.rstrip('s')}")
+        self._write_yaml()
+
+    def remove_row(self, section: str) -> None:
+        table = self.tables[section]
+        if self.draft is None or table.currentRow() < 0:
+            return
+        self.draft.remove_row(section, table.currentRow())
+        self._write_yaml()
 
     def add_code(self) -> None:
         text = self.editor.toPlainText()
