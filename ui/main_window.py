@@ -224,7 +224,8 @@ class MainWindow(QMainWindow):
     def show_page(self) -> None:
         """The workspace with a project open; the welcome page (demo, new, recent) without."""
         if self.project is None:
-            self.welcome.show_recent([p for p in self.prefs.recent() if Path(p).exists()])
+            recent = self.prefs.recent()
+            self.welcome.show_recent([p for p in recent if "://" in p or Path(p).exists()])
             self.pages.setCurrentWidget(self.welcome)
         else:
             self.pages.setCurrentWidget(self.split)
