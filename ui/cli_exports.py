@@ -58,6 +58,9 @@ def register(sub: Any) -> None:
     c.add_argument("--session", default=None)
     c.add_argument("--lead", type=int, default=0, help="lead-in and lead-out in ms")
     c.add_argument("--mode", choices=["auto", "smart", "reencode"], default="auto")
+    c.add_argument(
+        "--camera", default=None, help="cut from this camera (name or position; default: main)"
+    )
     c.add_argument("--out", required=True, help="folder for the clips and their CSV index")
     c.set_defaults(handler=_clips)
 
@@ -144,10 +147,9 @@ def _clips(args: argparse.Namespace) -> int:
                             session.id, h.in_ms, h.out_ms, f"{session.label}-{h.title or h.id}"
                         )
                     )
-        sources = {
-            r.session_id: project.media(project.session(r.session_id).media_id).path  # type: ignore[arg-type]
-            for r in requests
-        }
+        from coder.app.cameras import clip_sources
+
+        requests, sources = clip_sources(project, requests, args.camera)
     results = cut_clips(
         requests, sources, Path(args.out), lead_ms=args.lead, mode=args.mode, progress=_progress
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coder.cameras import (
     MAX_VIDEOS,
     Camera,
     CameraClock,
+    camera_window,
     check_offset,
     free_position,
     offset_from_marks,
@@ -24,6 +26,9 @@ from coder.errors import CommandError, ProjectError
 from coder.model import Media, new_id
 from coder.store import Project
 from coder.timebase import TimeBase
+
+if TYPE_CHECKING:
+    from coder.media.clip import ClipRequest
 
 
 @dataclass(frozen=True)
@@ -212,3 +217,32 @@ def nudge(video: SessionVideo, primary_ms: int, frames: int) -> EditCamera:
     if video.camera is None:
         raise CommandError("the main camera defines the time; nudge one of the others")
     return EditCamera(video.camera.id, offset_ms=video.clock.nudged(primary_ms, frames))
+
+
+# --- outputs from any camera ----------------------------------------------------------------
+
+
+def clip_sources(
+    project: Project, requests: Sequence[ClipRequest], camera: str | None
+) -> tuple[list[ClipRequest], dict[str, str]]:
+    """Clip requests (primary-video times) re-aimed at ``camera`` (None: the main video):
+    times moved into the camera's own time and kept inside its recording, the camera named in
+    the label, and the video file each session's clips are cut from."""
+    from coder.media.clip import ClipRequest
+
+    aimed: list[ClipRequest] = []
+    sources: dict[str, str] = {}
+    for r in requests:
+        video = video_for(project, r.session_id, camera)
+        start, end = camera_window(video.offset_ms, r.in_ms, r.out_ms)
+        duration = video.clock.timebase.duration_ms
+        start, end = max(0, start), min(duration, end)
+        if end <= start:
+            raise ProjectError(
+                f"{video.label} was not recording during '{r.label}' "
+                f"({r.in_ms}–{r.out_ms} ms of the main video); choose another camera"
+            )
+        label = r.label if video.is_primary else f"{r.label}-{video.label}"
+        aimed.append(ClipRequest(r.session_id, start, end, label))
+        sources[r.session_id] = video.media.path
+    return aimed, sources

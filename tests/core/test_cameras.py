@@ -162,3 +162,45 @@ def test_offsets_are_checked_and_survive_reopening(two_cameras) -> None:  # type
         saved = again.cameras("s1")[0]
         assert (saved.offset_ms, saved.label) == (-250, "Parent face")
         assert [a.entity for a in again.audit_log()][-3:] == ["media", "camera", "camera"]
+
+
+def test_clip_from_another_camera_shows_that_cameras_frames(two_cameras, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`attune clips --camera`: the clip is cut from the camera's own file at the moment the
+    main video shows; its first and last frames are the camera's frames for those times."""
+    from ui.cli import main
+
+    project, _main, side, side_starts = two_cameras
+    stack = CommandStack(project)
+    stack.push(add_camera_from_video(project, "s1", side, "Child face"))
+    camera = project.cameras("s1")[0]
+    stack.push(EditCamera(camera.id, offset_ms=500))
+    project.close()
+    out = tmp_path / "clips"
+    code = main(
+        [
+            "clips",
+            str(tmp_path / "cams.attune"),
+            "--session",
+            "s1",
+            "--range",
+            "1000",
+            "2000",
+            "--camera",
+            "Child face",
+            "--mode",
+            "reencode",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    (clip,) = [p for p in out.iterdir() if p.suffix == ".mp4"]
+    assert "Child_face" in clip.name
+    decoded = FrameDecoder(clip)
+    try:
+        first = read_frame_index(decoded.frame(0).image)
+        last = read_frame_index(decoded.frame(decoded.frame_count - 1).image)
+    finally:
+        decoded.close()
+    assert first == shown(side_starts, 10_000, 1500)  # main 1000 ms = camera 1500 ms
+    assert last == shown(side_starts, 10_000, 2499)  # the last camera frame before 2500 ms

@@ -59,9 +59,7 @@ def test_locate_prefers_the_stored_path_then_the_same_name(tmp_path: Path) -> No
     assert locate(placeholder, [tmp_path / "c"]) is None
 
 
-def test_folders_come_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_folders_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(ENV, os.pathsep.join([str(tmp_path / "x"), "", str(tmp_path / "y")]))
     assert MediaFinder().folders == [tmp_path / "x", tmp_path / "y"]
     finder = MediaFinder()

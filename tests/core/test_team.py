@@ -154,11 +154,18 @@ def test_two_coders_and_a_supervisor_at_once(pg_server: PgServer, team_url: str)
             assert visible == {o.id for o in sue.observations_visible_to("s1", who.user)}
 
         # The supervisor builds the consensus observation; coders may not write in it.
-        sue.add_observation(Observation("oc", "s1", "Consensus", snap, name="Consensus (alice / bob)"))
+        sue.add_observation(
+            Observation("oc", "s1", "Consensus", snap, name="Consensus (alice / bob)")
+        )
         CommandStack(sue).push(AddEvent(Event("ec", "oc", "warmth", "parent", 1100)))
         assert [e.id for e in sue.events("oc")] == ["ec"]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _raw(pg_server, team_url, "bob", "INSERT INTO events (id, observation_id, code_id, subject_id, onset_ms, modifiers, note) VALUES ('x2', 'oc', 'warmth', 'parent', 1, '{}', '')")
+            _raw(
+                pg_server,
+                team_url,
+                "bob",
+                "INSERT INTO events (id, observation_id, code_id, subject_id, onset_ms, modifiers, note) VALUES ('x2', 'oc', 'warmth', 'parent', 1, '{}', '')",
+            )
 
     # Every write is in one audit chain, each entry under the login that made it.
     with Project.open(team_url, read_only=True) as admin:
@@ -257,17 +264,27 @@ def test_row_level_security_agrees_with_the_apps_blind_rule(
     exactly what the app's rule (Project.observations_visible_to) says that person may see."""
     import itertools
 
-    combos = list(itertools.product([False, True], [False, True], [False, True], [None, False, True]))
+    combos = list(
+        itertools.product([False, True], [False, True], [False, True], [None, False, True])
+    )
     with Project.open(team_url) as admin:
         snap = admin.snapshots()[0].id
         with admin.transaction():
             for n, (alice_blind, alice_final, bob_final, consensus) in enumerate(combos):
                 sid = f"c{n:02d}"
                 admin.add_session(Session(sid, sid))
-                admin.add_observation(Observation(f"{sid}-a", sid, "alice", snap, blind=alice_blind, final=alice_final))
-                admin.add_observation(Observation(f"{sid}-b", sid, "bob", snap, blind=True, final=bob_final))
+                admin.add_observation(
+                    Observation(
+                        f"{sid}-a", sid, "alice", snap, blind=alice_blind, final=alice_final
+                    )
+                )
+                admin.add_observation(
+                    Observation(f"{sid}-b", sid, "bob", snap, blind=True, final=bob_final)
+                )
                 if consensus is not None:
-                    admin.add_observation(Observation(f"{sid}-c", sid, "Consensus", snap, final=consensus))
+                    admin.add_observation(
+                        Observation(f"{sid}-c", sid, "Consensus", snap, final=consensus)
+                    )
         for login in ("alice", "bob"):
             rows = _raw(pg_server, team_url, login, "SELECT session_id, id FROM observations")
             seen: dict[str, set[str]] = {}

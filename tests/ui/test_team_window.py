@@ -33,8 +33,6 @@ def test_window_shows_a_colleagues_edits_within_a_second(  # type: ignore[no-unt
         qtbot.waitUntil(lambda: "live1" in w.scene.items_by_id, timeout=1000)
         assert time.monotonic() - start < 1.0
         stack.push(EditEvent("live1", onset_ms=2000))
-        qtbot.waitUntil(
-            lambda: w.scene.items_by_id["live1"].event.onset_ms == 2000, timeout=1000
-        )
+        qtbot.waitUntil(lambda: w.scene.items_by_id["live1"].event.onset_ms == 2000, timeout=1000)
     assert url in prefs.recent()  # the address is remembered as typed, never resolved as a path
     w.close()
