@@ -299,6 +299,12 @@ class Event:
     offset_ms: int | None = None
     modifiers: Mapping[str, ModifierValue] = field(default_factory=dict)
     note: str = ""
+    # Interchange (ELAN): the annotation's exact text when it is more than the code (free-text
+    # tiers, values outside the vocabulary; "" is an empty annotation, kept); the event this one
+    # annotates (reference tiers); and the tier it came from, so an export writes it back there.
+    text: str | None = None
+    parent_id: str | None = None
+    tier: str | None = None
 
     @property
     def is_point(self) -> bool:
@@ -307,6 +313,23 @@ class Event:
     @property
     def duration_ms(self) -> int:
         return 0 if self.offset_ms is None else self.offset_ms - self.onset_ms
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """What an imported file held beyond events (ELAN tiers, vocabularies, media descriptors;
+    BORIS observation settings), kept with the session so an export can write it back.
+
+    ``content`` is JSON owned by the format's reader and writer (``exports/``); the core only
+    stores it. It may name files and hold vocabulary text, never annotation values.
+    """
+
+    id: str
+    session_id: str
+    format: str  # "eaf", "boris"
+    name: str  # the imported file's name
+    content: str
+    created_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from coder.model import (
     RatingValue,
     Segment,
     Session,
+    SourceDocument,
 )
 from coder.store import audit
 from coder.store import rows as R
@@ -325,12 +326,33 @@ class Queries(CameraQueries):
             e.id,
             version,
             "observation_id=?, code_id=?, subject_id=?, onset_ms=?, offset_ms=?, modifiers=?, "
-            "note=?",
+            "note=?, text_value=?, parent_id=?, tier=?",
             R.event_params(e)[1:],
             e,
         )
         self.record("changed", "event", e.id, before, e)
         return before  # type: ignore[no-any-return]
+
+    # --- imported files' structure (ELAN tiers, BORIS settings) ---------------------------------
+    def source_documents(self, session_id: str) -> list[SourceDocument]:
+        rows = self.db.execute(
+            f"SELECT {R.SOURCE_DOCUMENT_COLUMNS} FROM source_documents WHERE session_id = ? "
+            "ORDER BY created_at, id",
+            (session_id,),
+        ).fetchall()
+        return [R.source_document_from_row(r) for r in rows]
+
+    def add_source_document(self, doc: SourceDocument) -> SourceDocument:
+        """Keep an imported file's structure with its session (insert only, never edited)."""
+        if not doc.created_at:
+            doc = replace(doc, created_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
+        self.db.execute(
+            f"INSERT INTO source_documents ({R.SOURCE_DOCUMENT_COLUMNS}) "
+            f"VALUES ({R.placeholders(R.SOURCE_DOCUMENT_COLUMNS)})",
+            R.source_document_params(doc),
+        )
+        self.record("added", "source_document", doc.id, None, doc)
+        return doc
 
     def delete_event(self, event_id: str) -> Event:
         before, version = self._require(self._load("event", event_id), "event", event_id)

@@ -26,6 +26,7 @@ from coder.model import (
     RatingValue,
     Segment,
     Session,
+    SourceDocument,
 )
 from coder.store.backend import Row
 
@@ -141,7 +142,10 @@ def _modifiers(r: Row, table: str) -> dict[str, ModifierValue]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
 
 
-EVENT_COLUMNS = "id, observation_id, code_id, subject_id, onset_ms, offset_ms, modifiers, note"
+EVENT_COLUMNS = (
+    "id, observation_id, code_id, subject_id, onset_ms, offset_ms, modifiers, note, "
+    "text_value, parent_id, tier"
+)
 
 
 def event_params(e: Event) -> tuple[Any, ...]:
@@ -154,6 +158,9 @@ def event_params(e: Event) -> tuple[Any, ...]:
         e.offset_ms,
         modifiers_to_json(e.modifiers),
         e.note,
+        e.text,
+        e.parent_id,
+        e.tier,
     )
 
 
@@ -172,6 +179,28 @@ def event_from_row(r: Row) -> Event:
         offset,
         _modifiers(r, t),
         _text(r, "note", t),
+        _opt_text(r, "text_value", t),
+        _opt_text(r, "parent_id", t),
+        _opt_text(r, "tier", t),
+    )
+
+
+SOURCE_DOCUMENT_COLUMNS = "id, session_id, format, name, content, created_at"
+
+
+def source_document_params(d: SourceDocument) -> tuple[Any, ...]:
+    return (d.id, d.session_id, d.format, d.name, d.content, d.created_at)
+
+
+def source_document_from_row(r: Row) -> SourceDocument:
+    t = "source_document"
+    return SourceDocument(
+        _text(r, "id", t),
+        _text(r, "session_id", t),
+        _text(r, "format", t),
+        _text(r, "name", t),
+        _text(r, "content", t),
+        _text(r, "created_at", t),
     )
 
 

@@ -193,7 +193,24 @@ _v7 = Migration(
     ]
 )
 
-MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+# Interchange without loss (issue 11): an event's exact text, the event it annotates and the
+# tier it came from (ELAN reference tiers, free-text tiers); and per session the imported
+# file's structure (tiers, vocabularies, media descriptors) for writing it back.
+_v8 = Migration(
+    [
+        "ALTER TABLE events ADD COLUMN text_value TEXT",
+        "ALTER TABLE events ADD COLUMN parent_id TEXT",
+        "ALTER TABLE events ADD COLUMN tier TEXT",
+        "CREATE TABLE source_documents ("
+        " id TEXT PRIMARY KEY,"
+        " session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+        " format TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL,"
+        " created_at TEXT NOT NULL)",
+        "CREATE INDEX source_documents_by_session ON source_documents(session_id)",
+    ]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 
 
 def current_version() -> int:
