@@ -528,10 +528,14 @@ def to_document(s: Scheme) -> dict[str, Any]:
                 "name": m.name,
                 "values": list(m.values),
                 "multiple": m.kind is ModifierKind.MULTIPLE,
-                "numeric": drop({"min": m.minimum, "max": m.maximum}) or None
-                if m.kind is ModifierKind.NUMERIC
-                else None,
             }
+        )
+        # A numeric modifier keeps its key even without bounds ("numeric: {}"), else it
+        # would read back as a choice modifier with no values (BORIS numeric modifiers).
+        | (
+            {"numeric": drop({"min": m.minimum, "max": m.maximum})}
+            if m.kind is ModifierKind.NUMERIC
+            else {}
         )
         for m in s.modifiers
     ]

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.errors import ProjectError
-from coder.model import Event, Highlight, Media, Observation, RatingValue, Scheme, Segment, Session
+from coder.model import (
+    Event,
+    Highlight,
+    Media,
+    Observation,
+    RatingValue,
+    Scheme,
+    Segment,
+    Session,
+    SourceDocument,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,8 @@ class ExportBundle:
     rating_values: list[RatingValue]
     highlights: list[Highlight]
     frame_times: list[int]
+    # What an imported file held beyond events (ELAN tiers...), for writing it back.
+    sources: tuple[SourceDocument, ...] = ()
 
 
 def bundles_from_project(
@@ -67,6 +79,7 @@ def bundles_from_project(
                     rating_values=project.rating_values(obs.id),
                     highlights=project.highlights(session.id),
                     frame_times=frame_times,
+                    sources=tuple(project.source_documents(session.id)),
                 )
             )
     if chosen_obs is not None and not bundles:

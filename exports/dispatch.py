@@ -19,19 +19,25 @@ def write_export(
     research: bool = False,
     progress: Any = None,
     cancel: Any = None,
-) -> None:
-    """One export, shared by the CLI and File > Export (formats: exports.registry)."""
+) -> list[str]:
+    """One export, shared by the CLI and File > Export (formats: exports.registry). Returns
+    notes on what the format could not hold as it was (ELAN, BORIS, SDIS); often empty."""
     from coder.consent import require_research
-    from coder.files import check_target
+    from coder.files import check_folder_target, check_target
     from exports.bundle import bundles_from_project
     from exports.registry import ExportRequest, export_format
 
-    check_target(Path(out))  # a folder or a read-only folder fails before anything is rendered
+    # A folder or a read-only folder fails before anything is rendered; ELAN alone writes a
+    # folder (one file per session) when given a folder or a name without ".eaf".
+    if fmt == "eaf" and Path(out).suffix.lower() != ".eaf":
+        check_folder_target(Path(out))
+    else:
+        check_target(Path(out))
 
     chosen = export_format(fmt)
     if chosen.whole_project:
-        chosen.write(ExportRequest(project, [], out, include_notes, progress, cancel, research))
-        return
+        request = ExportRequest(project, [], out, include_notes, progress, cancel, research)
+        return list(chosen.write(request) or [])
     bundles = bundles_from_project(
         project, session_ids=session_ids, observation_ids=observation_ids
     )
@@ -40,4 +46,5 @@ def write_export(
             require_research(b.session)
     if not bundles:
         raise AttuneError("nothing to export: the project has no observations")
-    chosen.write(ExportRequest(project, bundles, out, include_notes, progress, cancel, research))
+    request = ExportRequest(project, bundles, out, include_notes, progress, cancel, research)
+    return list(chosen.write(request) or [])

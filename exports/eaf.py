@@ -1,36 +1,146 @@
-"""ELAN .eaf 3.0: write one tier per subject x coder with a controlled vocabulary per scheme,
-and read tiers back into subjects, codes and events.
+"""Write ELAN .eaf 3.0: one valid file per session (a folder of them for several sessions).
 
-Point events become one-frame annotations (ELAN has no zero-length annotations); when read
-back, an annotation no longer than one frame becomes a point event again. The media
-descriptor carries an absolute file URL and a URL relative to the .eaf file.
+A session imported from ELAN is written back with its own structure (exports.eaf_document):
+every tier with its attributes and order, linguistic types, reference tiers as REF_ANNOTATIONs
+(Symbolic Association / Subdivision, with their order), Time Subdivision children sharing
+their parent's boundary slots, unaligned boundaries left unaligned, vocabularies in every
+language, languages, locales, media and linked-file descriptors, properties and licences;
+each annotation's exact text and time. Events coded in Attune go to tiers of their own, one
+per subject and code group (ELAN tiers may not overlap), with the scheme as a vocabulary.
+
+What cannot be written as it was is listed in the returned notes (never silently changed):
+events whose parent annotation is gone, running states, point events of Attune codes.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from coder.errors import ImportFormatError
-from coder.model import Code, CodeKind, Event, Scheme, Subject, new_id
+from coder.model import Event, Media, Scheme
 from coder.progress import Cancel, Progress, check_cancel
 from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
+from exports.eaf_document import StoredEaf, stored_eaf
+from exports.eaf_parse import (
+    POINTS_PREFIX,
+    REFERENCE_CONSTRAINTS,
+    SYMBOLIC_ASSOCIATION,
+    TIME_SUBDIVISION,
+)
+from exports.import_report import plural
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-LANG = "eng"
 MIME = {
     ".mp4": "video/mp4",
     ".mov": "video/quicktime",
     ".mkv": "video/x-matroska",
     ".avi": "video/x-msvideo",
+    ".mpg": "video/mpeg",
     ".wav": "audio/x-wav",
 }
+CONSTRAINT_TEXT = {
+    "Time_Subdivision": "Time subdivision of parent annotation's time interval, no time gaps "
+    "allowed within this interval",
+    "Symbolic_Subdivision": "Symbolic subdivision of a parent annotation. Annotations refering "
+    "to the same parent are ordered",
+    "Symbolic_Association": "1-1 association with a parent annotation",
+    "Included_In": "Time alignable annotations within the parent annotation's time interval, "
+    "gaps are allowed",
+}
+UND = {"LANG_ID": "und", "LANG_DEF": "http://cdb.iso.org/lg/CDB-00130975-001",
+       "LANG_LABEL": "undetermined (und)"}  # fmt: skip
+
+
+@dataclass
+class _Tier:
+    attrs: dict[str, str]
+    constraint: str | None
+    cv: str | None
+    observation: str
+    scheme: Scheme
+    events: list[Event] = field(default_factory=list)
+    frame_ms: int = 40
+    end_of_media: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.attrs["TIER_ID"]
+
+    @property
+    def parent(self) -> str | None:
+        return self.attrs.get("PARENT_REF") or None
+
+
+@dataclass
+class _Slot:
+    time: int
+    aligned: bool
+    seq: int
+    id: str = ""
+
+
+@dataclass
+class _Written:
+    """An annotation about to be written."""
+
+    event: Event
+    tier: _Tier
+    annotation_id: str = ""
+    slot1: _Slot | None = None
+    slot2: _Slot | None = None
+    parent: _Written | None = None
+    previous: _Written | None = None
+
+
+class _Intervals:
+    """Find the annotation of a (non-overlapping) parent tier that holds a time span."""
+
+    def __init__(self, spans: list[tuple[int, int, Any]]) -> None:
+        self.spans = sorted(spans, key=lambda s: (s[0], s[1]))
+        self.starts = [s[0] for s in self.spans]
+
+    def holding(self, start: int, end: int) -> Any:
+        i = bisect_right(self.starts, start) - 1
+        for j in range(i, max(-1, i - 64), -1):  # overlaps are rare; look back a little
+            onset, offset, item = self.spans[j]
+            if onset <= start and end <= offset:
+                return item
+        return None
+
+
+class _Ids:
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.n: dict[str, int] = {}
+
+    def make(self, prefix: str) -> str:
+        n = self.n.get(prefix, 0)
+        while True:
+            n += 1
+            candidate = f"{prefix}{n}"
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                self.n[prefix] = n
+                return candidate
+
+    def name(self, wanted: str) -> str:
+        candidate, n = wanted, 1
+        while candidate in self.taken:
+            n += 1
+            candidate = f"{wanted} ({n})"
+        self.taken.add(candidate)
+        return candidate
 
 
 def _frame_ms(b: ExportBundle) -> int:
@@ -39,123 +149,566 @@ def _frame_ms(b: ExportBundle) -> int:
     return max(1, round(1000 / b.media.fps)) if b.media and b.media.fps else 40
 
 
-def _tier_id(subject: str, coder: str) -> str:
-    return f"{subject} ({coder})"
+class _SessionWriter:
+    def __init__(self, bundles: Sequence[ExportBundle], eaf_path: Path) -> None:
+        self.bundles = bundles
+        self.eaf_path = eaf_path
+        self.notes: list[str] = []
+        stored, unreadable = stored_eaf(bundles[0].sources)
+        if unreadable:
+            self.notes.append(
+                "the ELAN structure kept from the import is unreadable; Attune's own tiers "
+                "were written instead"
+            )
+        self.stored: StoredEaf | None = stored
+        self.tiers: list[_Tier] = []
+        self.tier_names = _Ids({t.id for t in stored.tiers} if stored else set())
+        self.type_ids = _Ids({lt.get("LINGUISTIC_TYPE_ID", "") for lt in self._stored_types()})
+        self.cv_ids = _Ids({cv.id for cv in stored.cvs} if stored else set())
+        self.xml_ids = _Ids(self._stored_xml_ids())
+        self.generated_types: dict[str, dict[str, str]] = {}
+        self.generated_cvs: dict[str, Scheme] = {}
+        self.scheme_cvs: dict[str, str] = {}  # scheme id -> its generated vocabulary
+        self.language = self._language()
+        self._needed_constraints: set[str] = set()
+
+    def _stored_types(self) -> tuple[dict[str, str], ...]:
+        return self.stored.linguistic_types if self.stored else ()
+
+    def _stored_xml_ids(self) -> set[str]:
+        s = self.stored
+        if s is None:
+            return set()
+        ids = {x.get("EXT_REF_ID", "") for x in s.external_refs}
+        ids |= {x.get("LANG_ID", "") for x in s.languages}
+        ids |= {x.get("LANGUAGE_CODE", "") for x in s.locales}
+        ids |= {x.get("STEREOTYPE", "") for x in s.constraints}
+        ids |= {x.get("LEX_REF_ID", "") for x in s.lexicon_refs}
+        return ids - {""}
+
+    def _language(self) -> str:
+        langs = self.stored.languages if self.stored else ()
+        return next((x["LANG_ID"] for x in langs if x.get("LANG_ID")), "und")
+
+    # --- which tier each event goes to -----------------------------------------------------
+    def assign(self) -> None:
+        stored_tiers: dict[tuple[str, str], _Tier] = {}
+        types = {lt.get("LINGUISTIC_TYPE_ID"): lt for lt in self._stored_types()}
+        observations = {b.observation.id: b for b in self.bundles}
+        if self.stored:
+            for t in self.stored.tiers:
+                b = observations.get(t.observation)
+                lt = types.get(t.attrs.get("LINGUISTIC_TYPE_REF"))
+                if b is None or lt is None:
+                    continue
+                tier = _Tier(
+                    dict(t.attrs),
+                    lt.get("CONSTRAINTS") or None,
+                    lt.get("CONTROLLED_VOCABULARY_REF") or None,
+                    t.observation,
+                    b.scheme,
+                    frame_ms=_frame_ms(b),
+                    end_of_media=b.media.duration_ms if b.media else None,
+                )
+                stored_tiers[(t.observation, t.id)] = tier
+                self.tiers.append(tier)
+        generated: dict[tuple[str, ...], list[_Tier]] = {}
+        for b in self.bundles:
+            for e in sorted(b.events, key=lambda e: (e.onset_ms, e.id)):
+                stored_tier = stored_tiers.get((b.observation.id, e.tier or ""))
+                if stored_tier is not None:
+                    stored_tier.events.append(e)
+                else:
+                    self._generated_lane(b, e, generated).events.append(e)
+        self._unlink_orphans(generated)
+
+    def _generated_lane(
+        self, b: ExportBundle, e: Event, lanes: dict[tuple[str, ...], list[_Tier]]
+    ) -> _Tier:
+        """Attune events: one tier per observation, subject and code group (or code);
+        overlapping events of one group spill into a second lane (ELAN tiers may not overlap)."""
+        scheme = b.scheme
+        codes = {c.id: c for c in scheme.codes}
+        group = scheme.group_of(e.code_id)
+        lane_key = group.id if group and group.exclusive else e.code_id
+        key = (b.observation.id, e.subject_id, lane_key)
+        names = {s.id: s.name for s in scheme.subjects}
+        subject = names.get(e.subject_id, e.subject_id)
+        label = (
+            group.name or group.id
+            if group and group.exclusive
+            else (codes[e.code_id].name if e.code_id in codes else e.code_id)
+        )
+        end = self._end(e, _frame_ms(b), b.media.duration_ms if b.media else None, scheme)
+        for tier in lanes.get(key, []):
+            last = tier.events[-1]
+            last_end = self._end(last, tier.frame_ms, tier.end_of_media, scheme)
+            if e.onset_ms >= last_end or (e.onset_ms == last.onset_ms == last_end == end):
+                return tier
+        lane_no = len(lanes.get(key, [])) + 1
+        name = f"{subject} {label} ({b.observation.coder})" + (f" {lane_no}" if lane_no > 1 else "")
+        point = e.code_id in codes and not codes[e.code_id].is_state and e.tier is None
+        lt = self._codes_type(scheme, point)
+        tier = _Tier(
+            {
+                "TIER_ID": self.tier_names.name(name),
+                "LINGUISTIC_TYPE_REF": lt,
+                "PARTICIPANT": subject,
+                "ANNOTATOR": b.observation.coder,
+            },
+            None,
+            self.generated_types[lt].get("CONTROLLED_VOCABULARY_REF"),
+            b.observation.id,
+            scheme,
+            frame_ms=_frame_ms(b),
+            end_of_media=b.media.duration_ms if b.media else None,
+        )
+        lanes.setdefault(key, []).append(tier)
+        self.tiers.append(tier)
+        return tier
+
+    def _codes_type(self, scheme: Scheme, points: bool) -> str:
+        """The linguistic type of Attune's tiers for a scheme (its codes as the vocabulary).
+        Point codes get their own type, ``attune-points-…``: their one-frame annotations
+        read back into Attune as points again (exports.eaf_import knows the prefix)."""
+        if scheme.id not in self.scheme_cvs:
+            cv = self.cv_ids.name(f"attune-{scheme.id}")
+            self.generated_cvs[cv] = scheme
+            self.scheme_cvs[scheme.id] = cv
+        key = (POINTS_PREFIX if points else "attune-") + scheme.id
+        for lt_id, lt in self.generated_types.items():
+            if lt.get("key") == key:
+                return lt_id
+        lt_id = self.type_ids.name(key)
+        self.generated_types[lt_id] = {
+            "LINGUISTIC_TYPE_ID": lt_id,
+            "TIME_ALIGNABLE": "true",
+            "GRAPHIC_REFERENCES": "false",
+            "CONTROLLED_VOCABULARY_REF": self.scheme_cvs[scheme.id],
+            "key": key,
+        }
+        return lt_id
+
+    def _text_type(self) -> str:
+        for lt_id, lt in self.generated_types.items():
+            if lt.get("key") == "":
+                return lt_id
+        lt_id = self.type_ids.name("attune-unlinked")
+        self.generated_types[lt_id] = {
+            "LINGUISTIC_TYPE_ID": lt_id,
+            "TIME_ALIGNABLE": "true",
+            "GRAPHIC_REFERENCES": "false",
+            "key": "",
+        }
+        return lt_id
+
+    def _unlink_orphans(self, generated: dict[tuple[str, ...], list[_Tier]]) -> None:
+        """Events of a dependent tier whose parent annotation is not written (deleted in
+        Attune, or another observation not exported) cannot stay there: they go to an
+        independent tier named after it, with their times, and the notes say so."""
+        by_id = {t.id: t for t in self.tiers}
+        written: dict[str, str] = {}  # event id -> tier id (events already placed)
+        for tier in self._parents_first():
+            keep: list[Event] = []
+            orphans: list[Event] = []
+            parent_tier = by_id.get(tier.parent or "")
+            parents = _Intervals(
+                [
+                    (p.onset_ms, self._end(p, t.frame_ms, t.end_of_media, t.scheme), p)
+                    for t in ([parent_tier] if parent_tier else [])
+                    for p in t.events
+                ]
+            )
+            associated: set[str] = set()
+            for e in tier.events:
+                if tier.constraint in REFERENCE_CONSTRAINTS:
+                    ok = e.parent_id is not None and written.get(e.parent_id) == tier.parent
+                    if ok and tier.constraint == SYMBOLIC_ASSOCIATION:
+                        ok = e.parent_id not in associated
+                        associated.add(e.parent_id or "")
+                elif tier.constraint:
+                    end = self._end(e, tier.frame_ms, tier.end_of_media, tier.scheme)
+                    ok = parents.holding(e.onset_ms, end) is not None
+                else:
+                    ok = True
+                (keep if ok else orphans).append(e)
+            tier.events = keep
+            for e in keep:
+                written[e.id] = tier.id
+            if orphans:
+                lane = _Tier(
+                    {
+                        "TIER_ID": self.tier_names.name(f"{tier.id} (parent missing)"),
+                        "LINGUISTIC_TYPE_REF": self._text_type(),
+                        **{
+                            k: v for k, v in tier.attrs.items() if k in ("PARTICIPANT", "ANNOTATOR")
+                        },
+                    },
+                    None,
+                    None,
+                    tier.observation,
+                    tier.scheme,
+                    orphans,
+                    tier.frame_ms,
+                    tier.end_of_media,
+                )
+                self.tiers.append(lane)
+                for e in orphans:
+                    written[e.id] = lane.id
+                self.notes.append(
+                    f"tier '{tier.id}': {plural(len(orphans), 'annotation')} whose parent "
+                    f"annotation is not exported (or not on tier '{tier.parent}') written to "
+                    f"the independent tier '{lane.id}'"
+                )
+
+    def _parents_first(self) -> list[_Tier]:
+        by_id = {t.id: t for t in self.tiers}
+
+        def depth(t: _Tier, n: int = 0) -> int:
+            parent = by_id.get(t.parent or "")
+            return n if parent is None or n > 64 else depth(parent, n + 1)
+
+        return sorted(list(self.tiers), key=depth)
+
+    # --- times -----------------------------------------------------------------------------------
+    def _end(self, e: Event, frame_ms: int, end_of_media: int | None, scheme: Scheme) -> int:
+        if e.offset_ms is not None:
+            return e.offset_ms
+        is_state = any(c.id == e.code_id and c.is_state for c in scheme.codes)
+        if is_state:  # running state: until the end of the media
+            return max(end_of_media or e.onset_ms + frame_ms, e.onset_ms)
+        return e.onset_ms if e.tier is not None else e.onset_ms + frame_ms
+
+    def _extra(self, e: Event) -> dict[str, Any]:
+        if self.stored is None or e.tier is None:
+            return {}
+        return self.stored.annotations.get(e.id, {})
+
+    def place(self) -> tuple[list[_Slot], dict[str, _Written]]:
+        slots: list[_Slot] = []
+        written: dict[str, _Written] = {}
+        running = points = 0
+
+        def slot(time: int, unaligned_at: int | None) -> _Slot:
+            s = _Slot(time, unaligned_at != time, len(slots))
+            slots.append(s)
+            return s
+
+        by_id = {t.id: t for t in self.tiers}
+        holders: dict[str, _Intervals] = {}
+        for tier in self._parents_first():
+            if tier.constraint in REFERENCE_CONSTRAINTS:
+                children: dict[str, list[_Written]] = {}
+                for e in tier.events:
+                    linked = written[e.parent_id or ""]
+                    w = _Written(e, tier, parent=linked)
+                    written[e.id] = w
+                    children.setdefault(linked.event.id, []).append(w)
+                for group in children.values():
+                    group.sort(
+                        key=lambda w: (w.event.onset_ms, self._extra(w.event).get("order", 0))
+                    )
+                    for before, after in itertools.pairwise(group):
+                        after.previous = before
+                continue
+            parent_tier = by_id.get(tier.parent or "")
+            if parent_tier is not None and parent_tier.id not in holders:
+                placed = [written[p.id] for p in parent_tier.events if p.id in written]
+                holders[parent_tier.id] = _Intervals(
+                    [(x.slot1.time, x.slot2.time, x) for x in placed if x.slot1 and x.slot2]
+                )
+            siblings: dict[str, list[_Written]] = {}
+            for e in tier.events:
+                if e.offset_ms is None:
+                    if any(c.id == e.code_id and c.is_state for c in tier.scheme.codes):
+                        running += 1
+                    elif e.tier is None:
+                        points += 1
+                w = _Written(e, tier)
+                written[e.id] = w
+                if tier.constraint == TIME_SUBDIVISION and parent_tier is not None:
+                    holder = self._parent_of(e, parent_tier, written, holders[parent_tier.id])
+                    w.parent = holder
+                    siblings.setdefault(holder.event.id if holder else "", []).append(w)
+                else:
+                    siblings.setdefault(e.id, []).append(w)
+            for group in siblings.values():
+                self._slots_of(group, tier, slot)
+        if running:
+            self.notes.append(
+                f"{plural(running, 'running state')} (no end yet) written as lasting to the end "
+                "of the media"
+            )
+        if points:
+            self.notes.append(
+                f"{plural(points, 'point event')} written as one-frame annotations (ELAN "
+                "annotations have a duration)"
+            )
+        return slots, written
+
+    def _parent_of(
+        self, e: Event, parent_tier: _Tier, written: dict[str, _Written], holders: _Intervals
+    ) -> _Written | None:
+        if e.parent_id in written and written[e.parent_id].tier is parent_tier:
+            return written[e.parent_id]
+        end = self._end(e, parent_tier.frame_ms, parent_tier.end_of_media, parent_tier.scheme)
+        found: _Written | None = holders.holding(e.onset_ms, end)
+        return found
+
+    def _slots_of(self, group: list[_Written], tier: _Tier, slot: Any) -> None:
+        group.sort(key=lambda w: (w.event.onset_ms, w.event.id))
+        parent = group[0].parent
+        previous: _Written | None = None
+        for i, w in enumerate(group):
+            e = w.event
+            extra = self._extra(e)
+            end = self._end(e, tier.frame_ms, tier.end_of_media, tier.scheme)
+            if parent and i == 0 and parent.slot1 and parent.slot1.time == e.onset_ms:
+                w.slot1 = parent.slot1  # a time subdivision starts where its parent starts
+            elif previous and previous.slot2 and previous.slot2.time == e.onset_ms:
+                w.slot1 = previous.slot2  # and each part where the one before ends
+            else:
+                w.slot1 = slot(e.onset_ms, extra.get("start"))
+            last = i == len(group) - 1
+            if parent and last and parent.slot2 and parent.slot2.time == end:
+                w.slot2 = parent.slot2
+            else:
+                w.slot2 = slot(end, extra.get("end"))
+            previous = w
+
+    # --- the document --------------------------------------------------------------------------
+    def tree(self) -> ET.ElementTree:
+        self.assign()
+        slots, written = self.place()
+        stored = self.stored
+        attrs = stored.attrs if stored else {}
+        root = ET.Element(
+            "ANNOTATION_DOCUMENT",
+            {
+                "AUTHOR": attrs.get("AUTHOR", ""),
+                "DATE": datetime.now(UTC).replace(microsecond=0).isoformat(),
+                "FORMAT": "3.0",
+                "VERSION": "3.0",
+                f"{{{XSI}}}noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
+            },
+        )
+        for url, text in stored.licenses if stored else ():
+            ET.SubElement(root, "LICENSE", {"LICENSE_URL": url} if url else {}).text = text
+        self._header(root, len(written))
+        slots.sort(key=lambda s: (s.time, s.seq))
+        time_order = ET.SubElement(root, "TIME_ORDER")
+        for s in slots:
+            s.id = self.xml_ids.make("ts")
+            ET.SubElement(
+                time_order,
+                "TIME_SLOT",
+                {"TIME_SLOT_ID": s.id, **({"TIME_VALUE": str(s.time)} if s.aligned else {})},
+            )
+        for w in written.values():
+            w.annotation_id = self.xml_ids.make("a")
+        self._tiers(root, written)
+        self._types(root)
+        self._languages(root)
+        self._vocabularies(root)
+        for lex in stored.lexicon_refs if stored else ():
+            ET.SubElement(root, "LEXICON_REF", lex)
+        for ext in stored.external_refs if stored else ():
+            ET.SubElement(root, "EXTERNAL_REF", ext)
+        ET.indent(root)
+        return ET.ElementTree(root)
+
+    def _header(self, root: ET.Element, annotations: int) -> None:
+        stored = self.stored
+        header = ET.SubElement(
+            root,
+            "HEADER",
+            dict(stored.header) if stored else {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"},
+        )
+        media = self.bundles[0].media
+        descriptors = [dict(m) for m in stored.media] if stored else []
+        current = _descriptor(media, self.eaf_path) if media is not None else None
+        if stored and stored.main_media is not None:
+            if current is not None and media is not None and media.fingerprint.size > 0:
+                descriptors[stored.main_media] = current  # re-linked: the real file now
+        elif current is not None:
+            descriptors.insert(0, current)
+        for d in descriptors:
+            ET.SubElement(header, "MEDIA_DESCRIPTOR", d)
+        for d in stored.linked_files if stored else ():
+            ET.SubElement(header, "LINKED_FILE_DESCRIPTOR", d)
+        for name, value in stored.properties if stored else ():
+            if name != "lastUsedAnnotationId":
+                ET.SubElement(header, "PROPERTY", {"NAME": name} if name else {}).text = value
+        ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"}).text = str(annotations)
+
+    def _tiers(self, root: ET.Element, written: dict[str, _Written]) -> None:
+        valid = self._stored_xml_ids()
+        for tier in self.tiers:  # stored tiers in their order, then Attune's
+            attrs = {
+                k: v
+                for k, v in tier.attrs.items()
+                if k not in ("DEFAULT_LOCALE", "LANG_REF", "EXT_REF") or set(v.split()) <= valid
+            }
+            element = ET.SubElement(root, "TIER", attrs)
+            entries = self._entries_of(tier)
+            for e in tier.events:
+                w = written[e.id]
+                extra = {
+                    k: v
+                    for k, v in self._extra(e).get("attrs", {}).items()
+                    if k in ("EXT_REF", "LANG_REF", "SVG_REF")
+                    and (k == "SVG_REF" or set(v.split()) <= valid)
+                }
+                if e.code_id in entries:
+                    extra["CVE_REF"] = entries[e.code_id]
+                wrapper = ET.SubElement(element, "ANNOTATION")
+                if w.parent is not None and tier.constraint in REFERENCE_CONSTRAINTS:
+                    ann = ET.SubElement(
+                        wrapper,
+                        "REF_ANNOTATION",
+                        {
+                            "ANNOTATION_ID": w.annotation_id,
+                            "ANNOTATION_REF": w.parent.annotation_id,
+                            **(
+                                {"PREVIOUS_ANNOTATION": w.previous.annotation_id}
+                                if w.previous
+                                else {}
+                            ),
+                            **extra,
+                        },
+                    )
+                else:
+                    assert w.slot1 is not None and w.slot2 is not None
+                    ann = ET.SubElement(
+                        wrapper,
+                        "ALIGNABLE_ANNOTATION",
+                        {
+                            "ANNOTATION_ID": w.annotation_id,
+                            "TIME_SLOT_REF1": w.slot1.id,
+                            "TIME_SLOT_REF2": w.slot2.id,
+                            **extra,
+                        },
+                    )
+                ET.SubElement(ann, "ANNOTATION_VALUE").text = self._value(e, tier.scheme)
+
+    def _entries_of(self, tier: _Tier) -> dict[str, str]:
+        """Code id -> CVE_ID in the tier's vocabulary."""
+        if tier.cv is None:
+            return {}
+        if tier.cv in self.generated_cvs:
+            return {c.id: c.id for c in self.generated_cvs[tier.cv].codes}
+        codes = self.stored.codes if self.stored else {}
+        return {code: cve for code, (cv, cve) in codes.items() if cv == tier.cv}
+
+    @staticmethod
+    def _value(e: Event, scheme: Scheme) -> str:
+        if e.text is not None:
+            return e.text
+        return next((c.name for c in scheme.codes if c.id == e.code_id), e.code_id)
+
+    def _types(self, root: ET.Element) -> None:
+        written: set[str] = set()
+        used_constraints: set[str] = set()
+        generated = [
+            {k: v for k, v in lt.items() if k != "key"} for lt in self.generated_types.values()
+        ]
+        for lt in [*self._stored_types(), *generated]:
+            ET.SubElement(root, "LINGUISTIC_TYPE", lt)
+            written.add(lt.get("LINGUISTIC_TYPE_ID", ""))
+            if lt.get("CONSTRAINTS"):
+                used_constraints.add(lt["CONSTRAINTS"])
+        for locale in self.stored.locales if self.stored else ():
+            ET.SubElement(root, "LOCALE", locale)
+        self._needed_constraints = used_constraints
+
+    def _languages(self, root: ET.Element) -> None:
+        stored = self.stored
+        languages = [dict(x) for x in stored.languages] if stored else []
+        if not any(x.get("LANG_ID") == self.language for x in languages):
+            languages.append(dict(UND))
+        for lang in languages:
+            ET.SubElement(root, "LANGUAGE", lang)
+        constraints = [dict(x) for x in stored.constraints] if stored else []
+        have = {c.get("STEREOTYPE") for c in constraints}
+        for name in sorted(self._needed_constraints - have):
+            constraints.append({"STEREOTYPE": name, "DESCRIPTION": CONSTRAINT_TEXT.get(name, "")})
+        for c in constraints:
+            ET.SubElement(root, "CONSTRAINT", c)
+
+    def _vocabularies(self, root: ET.Element) -> None:
+        for cv in self.stored.cvs if self.stored else ():
+            element = ET.SubElement(
+                root, "CONTROLLED_VOCABULARY", {"CV_ID": cv.id, **_opt("EXT_REF", cv.ext_ref)}
+            )
+            for lang, text in cv.descriptions:
+                ET.SubElement(
+                    element, "DESCRIPTION", {"LANG_REF": lang or self.language}
+                ).text = text
+            for entry in cv.entries:
+                e = ET.SubElement(
+                    element, "CV_ENTRY_ML", {"CVE_ID": entry.id, **_opt("EXT_REF", entry.ext_ref)}
+                )
+                for lang, value, description in entry.values:
+                    ET.SubElement(
+                        e,
+                        "CVE_VALUE",
+                        {"LANG_REF": lang or self.language, **_opt("DESCRIPTION", description)},
+                    ).text = value
+        for cv_id, scheme in self.generated_cvs.items():
+            element = ET.SubElement(root, "CONTROLLED_VOCABULARY", {"CV_ID": cv_id})
+            ET.SubElement(
+                element, "DESCRIPTION", {"LANG_REF": self.language}
+            ).text = f"{scheme.name} v{scheme.version}"
+            for code in scheme.codes:
+                e = ET.SubElement(element, "CV_ENTRY_ML", {"CVE_ID": code.id})
+                ET.SubElement(
+                    e,
+                    "CVE_VALUE",
+                    {"LANG_REF": self.language, **_opt("DESCRIPTION", code.description)},
+                ).text = code.name
 
 
-def eaf_tree(bundles: Sequence[ExportBundle], eaf_path: Path) -> ET.ElementTree:
+def _opt(key: str, value: str | None) -> dict[str, str]:
+    return {key: value} if value else {}
+
+
+def _descriptor(media: Media, eaf_path: Path) -> dict[str, str]:
+    """The session video's descriptor. A placeholder (imported, not yet re-linked) knows only
+    a file name: it is written as a relative URL, never resolved against the current folder."""
+    mime = MIME.get(Path(media.path).suffix.lower(), "video/mp4")
+    if media.fingerprint.size == 0:
+        name = quote(Path(media.path).name)
+        return {"MEDIA_URL": name, "MIME_TYPE": mime, "RELATIVE_MEDIA_URL": f"./{name}"}
+    absolute = Path(media.path).resolve()
+    try:
+        relative = os.path.relpath(absolute, eaf_path.resolve().parent)
+    except ValueError:  # another drive on Windows
+        relative = absolute.name
+    return {
+        "MEDIA_URL": absolute.as_uri(),
+        "MIME_TYPE": mime,
+        "RELATIVE_MEDIA_URL": "./" + quote(Path(relative).as_posix()),
+    }
+
+
+def eaf_tree(bundles: Sequence[ExportBundle], eaf_path: Path) -> tuple[ET.ElementTree, list[str]]:
+    """One session's bundles as one EAF document, and the notes on what changed form."""
     if not bundles:
         raise ImportFormatError("nothing to export: choose at least one observation")
-    root = ET.Element(
-        "ANNOTATION_DOCUMENT",
-        {
-            "AUTHOR": "",
-            "DATE": datetime.now(UTC).replace(microsecond=0).isoformat(),
-            "FORMAT": "3.0",
-            "VERSION": "3.0",
-            f"{{{XSI}}}noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
-        },
-    )
-    header = ET.SubElement(root, "HEADER", {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"})
-    media = bundles[0].media
-    if media is not None:
-        absolute = Path(media.path).resolve()
-        try:
-            relative = os.path.relpath(absolute, eaf_path.resolve().parent)
-        except ValueError:  # another drive on Windows
-            relative = absolute.name
-        ET.SubElement(
-            header,
-            "MEDIA_DESCRIPTOR",
-            {
-                "MEDIA_URL": absolute.as_uri(),
-                "MIME_TYPE": MIME.get(absolute.suffix.lower(), "video/*"),
-                "RELATIVE_MEDIA_URL": "./" + Path(relative).as_posix(),
-            },
-        )
-    time_order = ET.SubElement(root, "TIME_ORDER")
-    slots: list[tuple[str, int]] = []
-    tiers: list[ET.Element] = []
-    annotation_n = 0
-    schemes: dict[str, Scheme] = {}
-    for b in bundles:
-        schemes[b.scheme.id] = b.scheme
-        frame = _frame_ms(b)
-        names = {s.id: s.name for s in b.scheme.subjects}
-        by_subject: dict[str, list[Event]] = {}
-        for e in b.events:
-            by_subject.setdefault(e.subject_id, []).append(e)
-        end_of_media = b.media.duration_ms if b.media else None
-        for subject in [s.id for s in b.scheme.subjects if s.id in by_subject]:
-            tier = ET.Element(
-                "TIER",
-                {
-                    "TIER_ID": _tier_id(names.get(subject, subject), b.observation.coder),
-                    "LINGUISTIC_TYPE_REF": f"codes-{b.scheme.id}",
-                    "ANNOTATOR": b.observation.coder,
-                    "PARTICIPANT": names.get(subject, subject),
-                },
-            )
-            for e in sorted(by_subject[subject], key=lambda e: (e.onset_ms, e.id)):
-                end = e.offset_ms
-                if end is None:
-                    is_state = (
-                        b.scheme.code(e.code_id).is_state
-                        if e.code_id in {c.id for c in b.scheme.codes}
-                        else False
-                    )
-                    end = (end_of_media or e.onset_ms + frame) if is_state else e.onset_ms + frame
-                annotation_n += 1
-                s1, s2 = f"ts{len(slots) + 1}", f"ts{len(slots) + 2}"
-                slots += [(s1, e.onset_ms), (s2, max(end, e.onset_ms + 1))]
-                ann = ET.SubElement(
-                    ET.SubElement(tier, "ANNOTATION"),
-                    "ALIGNABLE_ANNOTATION",
-                    {
-                        "ANNOTATION_ID": f"a{annotation_n}",
-                        "TIME_SLOT_REF1": s1,
-                        "TIME_SLOT_REF2": s2,
-                        "CVE_REF": f"cve_{e.code_id}",
-                    },
-                )
-                ET.SubElement(ann, "ANNOTATION_VALUE").text = e.code_id
-            tiers.append(tier)
-    for slot_id, value in slots:
-        ET.SubElement(time_order, "TIME_SLOT", {"TIME_SLOT_ID": slot_id, "TIME_VALUE": str(value)})
-    ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"}).text = str(annotation_n)
-    root.extend(tiers)
-    for scheme in schemes.values():
-        ET.SubElement(
-            root,
-            "LINGUISTIC_TYPE",
-            {
-                "LINGUISTIC_TYPE_ID": f"codes-{scheme.id}",
-                "TIME_ALIGNABLE": "true",
-                "GRAPHIC_REFERENCES": "false",
-                "CONTROLLED_VOCABULARY_REF": f"cv-{scheme.id}",
-            },
-        )
-    ET.SubElement(
-        root,
-        "LANGUAGE",
-        {
-            "LANG_DEF": "http://cdb.iso.org/lg/CDB-00130975-001",
-            "LANG_ID": LANG,
-            "LANG_LABEL": "English (eng)",
-        },
-    )
-    for scheme in schemes.values():
-        cv = ET.SubElement(root, "CONTROLLED_VOCABULARY", {"CV_ID": f"cv-{scheme.id}"})
-        ET.SubElement(
-            cv, "DESCRIPTION", {"LANG_REF": LANG}
-        ).text = f"{scheme.name} v{scheme.version}"
-        for code in scheme.codes:
-            entry = ET.SubElement(cv, "CV_ENTRY_ML", {"CVE_ID": f"cve_{code.id}"})
-            ET.SubElement(
-                entry, "CVE_VALUE", {"DESCRIPTION": code.name, "LANG_REF": LANG}
-            ).text = code.id
-    ET.indent(root)
-    return ET.ElementTree(root)
+    if len({b.session.id for b in bundles}) != 1:
+        raise ImportFormatError("internal: one ELAN file holds one session")
+    writer = _SessionWriter(bundles, eaf_path)
+    return writer.tree(), writer.notes
+
+
+def _file_name(label: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w\- .]+", "_", label).strip(" .") or "session"
+    name, n = f"{base}.eaf", 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base} ({n}).eaf"
+    taken.add(name.lower())
+    return name
 
 
 def write_eaf(
@@ -164,123 +717,51 @@ def write_eaf(
     *,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
-) -> None:
-    tree = eaf_tree(bundles, Path(path))
-    check_cancel(cancel, "the ELAN export")
-    with atomic_write(path, "wb") as fh:
-        tree.write(fh, encoding="UTF-8", xml_declaration=True)
-    if progress is not None:
-        progress(1.0)
-
-
-@dataclass(frozen=True)
-class EafImport:
-    scheme: Scheme
-    events: dict[str, list[Event]]  # per coder (tier annotator)
-    warnings: list[str]
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def read_eaf(
-    path: str | Path, mapping: dict[str, str] | None = None, point_max_ms: int = 40
-) -> EafImport:
-    """Tiers -> subjects (tier name, or ``mapping[tier]``), values -> codes; events per tier's
-    annotator (or tier name). Controlled vocabularies give the code names. Annotations of at
-    most ``point_max_ms`` become point events; a code used only as points is a point code."""
-    path = Path(path)
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else "?"
-        raise ImportFormatError(
-            f"{path}: line {line}: not valid XML ({exc.msg if hasattr(exc, 'msg') else exc}); "
-            "the file may be cut short"
-        ) from None
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot be read ({exc.strerror})") from None
-    if root.tag != "ANNOTATION_DOCUMENT":
-        raise ImportFormatError(f"{path}: not an ELAN file (root element <{root.tag}>)")
-    slots: dict[str | None, int | None] = {}
-    for slot in root.iter("TIME_SLOT"):
-        value = slot.get("TIME_VALUE")
-        slots[slot.get("TIME_SLOT_ID")] = int(value) if value is not None else None
-    warnings: list[str] = []
-    names: dict[str, str] = {}
-    for entry in root.iter("CV_ENTRY_ML"):
-        cve = entry.find("CVE_VALUE")
-        if cve is not None and cve.text:
-            names[cve.text] = cve.get("DESCRIPTION") or cve.text
-    mapping = mapping or {}
-    subjects: dict[str, Subject] = {}
-    kinds_seen: dict[str, set[bool]] = {}
-    events: dict[str, list[Event]] = {}
-    for tier in root.iter("TIER"):
-        tier_id = tier.get("TIER_ID", "tier")
-        participant = (
-            mapping.get(tier_id) or tier.get("PARTICIPANT") or re.sub(r"\s*\(.*\)$", "", tier_id)
-        )
-        sid = _slug(participant)
-        subjects.setdefault(sid, Subject(sid, participant))
-        coder = tier.get("ANNOTATOR") or tier_id
-        for ann in tier.iter("ALIGNABLE_ANNOTATION"):
-            ref1, ref2 = ann.get("TIME_SLOT_REF1"), ann.get("TIME_SLOT_REF2")
-            if ref1 not in slots or ref2 not in slots:
-                raise ImportFormatError(
-                    f"{path}: annotation {ann.get('ANNOTATION_ID')} on tier '{tier_id}' "
-                    f"points to a missing time slot ({ref1}, {ref2})"
-                )
-            start, end = slots[ref1], slots[ref2]
-            if start is None or end is None:  # ELAN's unaligned slots (subdivided tiers)
-                warnings.append(
-                    f"annotation {ann.get('ANNOTATION_ID')} on tier '{tier_id}' has no time"
-                )
-                continue
-            text = (ann.findtext("ANNOTATION_VALUE") or "").strip()
-            if not text:
-                continue
-            code = _slug(text)
-            names.setdefault(text, text)
-            point = end - start <= point_max_ms
-            kinds_seen.setdefault(code, set()).add(point)
-            events.setdefault(coder, []).append(
-                Event(new_id(), "", code, sid, start, None if point else end)
+) -> list[str]:
+    """Write one .eaf per session: to ``path`` for one session, else into the folder ``path``
+    (created when absent), one file per session named after its label. Returns notes."""
+    if not bundles:
+        raise ImportFormatError("nothing to export: choose at least one observation")
+    target = Path(path)
+    sessions: dict[str, list[ExportBundle]] = {}
+    for b in bundles:
+        sessions.setdefault(b.session.id, []).append(b)
+    if len(sessions) == 1 and not target.is_dir():
+        plan = [(target, next(iter(sessions.values())))]
+    else:
+        if target.suffix.lower() == ".eaf" and not target.is_dir():
+            labels = ", ".join(group[0].session.label for group in sessions.values())
+            raise ImportFormatError(
+                f"{target.name}: {len(sessions)} sessions ({labels}) need one ELAN file each; "
+                "give a folder as the output, or choose one session"
             )
-    codes: list[Code] = []
-    for value, name in names.items():
-        cid = _slug(value)
-        if cid in {c.id for c in codes}:
-            continue
-        kind = CodeKind.POINT if kinds_seen.get(cid) == {True} else CodeKind.STATE
-        codes.append(Code(cid, name, kind))
-    # A code used both ways is a state; its one-frame uses keep a one-frame duration.
-    states = {c.id for c in codes if c.is_state}
-    for coder, evs in events.items():
-        events[coder] = [
-            e
-            if e.offset_ms is not None or e.code_id not in states
-            else Event(e.id, e.observation_id, e.code_id, e.subject_id, e.onset_ms, e.onset_ms + 1)
-            for e in evs
-        ]
-    scheme = Scheme(
-        _slug(path.stem),
-        path.stem,
-        "1",
-        f"Imported from ELAN file {path.name}",
-        "",
-        tuple(subjects.values()),
-        tuple(codes),
-    )
-    return EafImport(scheme, events, warnings)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text.strip()).strip("_").lower() or "x"
+        if not target.exists():
+            if not target.parent.exists():
+                raise ImportFormatError(
+                    f"{target.parent}: folder does not exist; create it or pick another"
+                )
+            target.mkdir(mode=0o700)
+        taken: set[str] = set()
+        plan = [(target / _file_name(g[0].session.label, taken), g) for g in sessions.values()]
+    trees = []
+    notes: list[str] = []
+    for out, group in plan:
+        check_cancel(cancel, "the ELAN export")
+        tree, session_notes = eaf_tree(group, out)
+        trees.append((out, tree))
+        prefix = f"{group[0].session.label}: " if len(plan) > 1 else ""
+        notes += [prefix + n for n in session_notes]
+    for i, (out, tree) in enumerate(trees):
+        check_cancel(cancel, "the ELAN export")
+        with atomic_write(out, "wb") as fh:
+            tree.write(fh, encoding="UTF-8", xml_declaration=True)
+        if progress is not None:
+            progress((i + 1) / len(trees))
+    return notes
 
 
 def validate_eaf(path: str | Path, xsd: str | Path) -> list[str]:
-    """Problems found by validating against the EAF schema (needs lxml)."""
+    """Problems found by validating against the EAF schema (needs lxml, a test dependency)."""
     from lxml import etree
 
     schema = etree.XMLSchema(etree.parse(str(xsd)))

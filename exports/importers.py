@@ -7,27 +7,26 @@ that the user re-links later; re-linking checks the length.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from coder.errors import ImportFormatError, SchemeError
-from coder.model import Event, Fingerprint, Media, Observation, Scheme, Session, new_id
+from coder.model import (
+    Fingerprint,
+    Media,
+    Observation,
+    Scheme,
+    Session,
+    SourceDocument,
+    new_id,
+)
 from coder.schemes import load_scheme_text, scheme_content_hash, scheme_to_yaml
 from coder.store import Project
 from coder.store.backend import is_server_location
 from coder.timebase import TimeBase
-from coder.timefmt import parse_clock
-
-
-@dataclass
-class ImportReport:
-    sessions: int = 0
-    observations: int = 0
-    events: int = 0
-    warnings: list[str] = field(default_factory=list)
+from exports.import_report import ImportReport
 
 
 @contextmanager
@@ -76,22 +75,41 @@ def _placeholder_media(
 def import_boris(
     target: str | Path, src: str | Path, observations: Sequence[str] | None = None
 ) -> ImportReport:
+    """BORIS observations -> sessions (one per video) with one observation each, named as in
+    BORIS; the ethogram becomes the scheme. The report has a line per behaviour."""
+    import json
+
     from exports.boris import read_boris
 
+    src = Path(src)
+    if src.suffix.lower() in TABLE_SUFFIXES:
+        return _import_boris_table(target, src, observations)
     boris = read_boris(src)
-    report = ImportReport(warnings=list(boris.warnings))
     chosen = [o for o in boris.observations if observations is None or o.name in observations]
     if observations and len(chosen) != len(set(observations)):
         missing = set(observations) - {o.name for o in chosen}
-        raise ImportFormatError(f"{src}: no observation named {', '.join(sorted(missing))}")
+        raise ImportFormatError(f"{src.name}: no observation named {', '.join(sorted(missing))}")
+    report = ImportReport(unit="row", notes=list(boris.notes))
+    for obs in chosen:
+        report.notes += obs.notes
+    if not boris.scheme.codes:
+        raise ImportFormatError(f"{src.name}: the ethogram has no behaviours; nothing to import")
     with open_target(target) as project, project.transaction():
-        snapshot = _adopt(project, boris.scheme, Path(src).name)
+        snapshot = _adopt(project, boris.scheme, src.name)
         sessions: dict[tuple[str, ...], str] = {}
+        kept: dict[str, dict[str, object]] = {}
         for obs in chosen:
             key = tuple(obs.media_files) or (obs.name,)
             if key not in sessions:
+                last = max((e.offset_ms or e.onset_ms for e in obs.events), default=0)
+                if obs.duration_ms is not None and last > obs.duration_ms + 1000:
+                    report.notes.append(
+                        f"observation '{obs.name}': events run past the media length BORIS "
+                        "recorded; the session keeps them"
+                    )
+                length = max(obs.duration_ms or 0, last + 1000)
                 media_id = (
-                    _placeholder_media(project, obs.media_files[0], obs.duration_ms)
+                    _placeholder_media(project, obs.media_files[0], length)
                     if obs.media_files
                     else None
                 )
@@ -104,58 +122,133 @@ def import_boris(
             project.add_observation(new_obs)
             for e in obs.events:
                 project.insert_event(replace(e, observation_id=new_obs.id))
+            kept.setdefault(sessions[key], {})[new_obs.id] = obs.settings
             report.observations += 1
             report.events += len(obs.events)
-            report.warnings += obs.warnings
+        for session_id, settings in kept.items():
+            content = {"version": 1, "project": boris.project, "observations": settings}
+            project.add_source_document(
+                SourceDocument(
+                    new_id(), session_id, "boris", src.name, json.dumps(content, ensure_ascii=False)
+                )
+            )
+    report.lines = [line for line in boris.lines.values() if line.found or line.notes]
+    return report
+
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx")
+
+
+def _import_boris_table(
+    target: str | Path, src: Path, observations: Sequence[str] | None
+) -> ImportReport:
+    """BORIS's tabular or aggregated event export: one session per video, one observation
+    per BORIS observation; the scheme is rebuilt from the rows."""
+    from exports.boris_table import read_boris_table
+
+    table = read_boris_table(src)
+    chosen = [o for o in table.observations if observations is None or o.name in observations]
+    if observations and len(chosen) != len(set(observations)):
+        missing = set(observations) - {o.name for o in chosen}
+        raise ImportFormatError(f"{src.name}: no observation named {', '.join(sorted(missing))}")
+    report = ImportReport(unit="row", notes=list(table.notes))
+    report.lines = list(table.lines.values())
+    if not any(o.events for o in chosen):
+        lines = "; ".join(report.text_lines()[1:6]) or "no rows"
+        raise ImportFormatError(f"{src.name}: no row can be imported ({lines})")
+    with open_target(target) as project, project.transaction():
+        snapshot = _adopt(project, table.scheme, src.name)
+        sessions: dict[str, str] = {}
+        for obs in chosen:
+            key = obs.media_files[0] if obs.media_files else obs.name
+            if key not in sessions:
+                last = max((e.offset_ms or e.onset_ms for e in obs.events), default=0)
+                length = max(obs.duration_ms or 0, last + 1000)
+                media_id = (
+                    _placeholder_media(project, obs.media_files[0], length)
+                    if obs.media_files
+                    else None
+                )
+                session = Session(new_id(), Path(key).stem if obs.media_files else key, media_id)
+                project.add_session(session)
+                sessions[key] = session.id
+                report.sessions += 1
+            new_obs = Observation(new_id(), sessions[key], obs.name, snapshot, name=obs.name)
+            project.add_observation(new_obs)
+            for e in obs.events:
+                project.insert_event(replace(e, observation_id=new_obs.id))
+            report.observations += 1
+            report.events += len(obs.events)
     return report
 
 
 def import_eaf(
-    target: str | Path, src: str | Path, mapping: dict[str, str] | None = None
+    target: str | Path,
+    src: str | Path,
+    mapping: dict[str, str] | None = None,
+    *,
+    code_tiers: Sequence[str] = (),
+    coder: str | None = None,
 ) -> ImportReport:
-    from xml.etree import ElementTree as ET
+    """One ELAN file -> one session: an observation per coder (tier annotator), every
+    annotation with its exact text and time, the file's structure kept for export.
 
-    from exports.eaf import read_eaf
+    ``mapping`` names the subject of a tier (TIER=SUBJECT); ``code_tiers`` are tiers without
+    a vocabulary whose values are codes (each distinct value its own code)."""
+    import json
 
-    eaf = read_eaf(src, mapping)
-    report = ImportReport(warnings=list(eaf.warnings))
-    media_name = ""
-    try:
-        descriptor = ET.parse(src).getroot().find("HEADER/MEDIA_DESCRIPTOR")
-        if descriptor is not None:
-            media_name = descriptor.get("RELATIVE_MEDIA_URL") or descriptor.get("MEDIA_URL") or ""
-    except ET.ParseError:
-        pass
-    last = max((e.offset_ms or e.onset_ms for evs in eaf.events.values() for e in evs), default=0)
+    from exports.eaf_import import plan_import
+    from exports.eaf_parse import parse_eaf
+
+    src = Path(src)
+    plan = plan_import(parse_eaf(src), tier_subjects=mapping, code_tiers=code_tiers, coder=coder)
+    report = plan.report
+    if not plan.scheme.codes:
+        lines = "; ".join(report.text_lines()) or "the file has no tiers"
+        raise ImportFormatError(f"{src.name}: nothing can be imported ({lines})")
     with open_target(target) as project, project.transaction():
-        snapshot = _adopt(project, eaf.scheme, Path(src).name)
+        snapshot = _adopt(project, plan.scheme, src.name)
         media_id = (
-            _placeholder_media(project, Path(media_name).name, last + 1000) if media_name else None
+            _placeholder_media(project, plan.media_name, plan.last_ms + 1000)
+            if plan.media_name
+            else None
         )
-        session = Session(new_id(), Path(src).stem, media_id)
+        session = Session(new_id(), src.stem, media_id)
         project.add_session(session)
         report.sessions = 1
-        for coder, events in eaf.events.items():
+        observation_of: dict[str, str] = {}
+        for coder_name, events in plan.events.items():
             obs = Observation(
-                new_id(), session.id, coder, snapshot, name=f"{session.label}/{coder}"
+                new_id(), session.id, coder_name, snapshot, name=f"{session.label}/{coder_name}"
             )
             project.add_observation(obs)
+            observation_of[coder_name] = obs.id
             for e in events:
                 project.insert_event(replace(e, observation_id=obs.id))
             report.observations += 1
             report.events += len(events)
+        for tier in plan.document["tiers"]:
+            coder_name = tier.pop("coder")
+            if (
+                coder_name not in observation_of
+                and observation_of
+                and "ANNOTATOR" not in tier["attrs"]
+            ):
+                coder_name = next(iter(observation_of))  # an empty tier nobody signed
+            if coder_name not in observation_of:
+                obs = Observation(
+                    new_id(), session.id, coder_name, snapshot, name=f"{session.label}/{coder_name}"
+                )
+                project.add_observation(obs)
+                observation_of[coder_name] = obs.id
+                report.observations += 1
+            tier["observation"] = observation_of[coder_name]
+        project.add_source_document(
+            SourceDocument(
+                new_id(), session.id, "eaf", src.name, json.dumps(plan.document, ensure_ascii=False)
+            )
+        )
     return report
-
-
-DEFAULT_COLUMNS = {
-    "session": "session",
-    "coder": "coder",
-    "subject": "subject",
-    "code": "code",
-    "onset": "onset_ms",
-    "offset": "offset_ms",
-    "note": "note",
-}
 
 
 def import_csv(
@@ -164,97 +257,52 @@ def import_csv(
     scheme_id_or_file: str,
     columns: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Rows of events (column names mapped by ``columns``) coded with a given scheme.
+    """Rows of events from a CSV, TSV or XLSX table, coded with a given scheme (shipped id or
+    YAML file). See exports.table_import for the columns; the report has a line per code."""
+    from exports.table_import import read_event_table
 
-    Times are milliseconds, seconds with a decimal point, or hh:mm:ss.mmm."""
-    from coder.schemes import load_scheme, load_shipped, shipped_scheme_paths
-
-    names = {**DEFAULT_COLUMNS, **(columns or {})}
-    if scheme_id_or_file in shipped_scheme_paths():
-        scheme, text = load_shipped(scheme_id_or_file)
-    else:
-        scheme, text = (
-            load_scheme(scheme_id_or_file),
-            Path(scheme_id_or_file).read_text(encoding="utf-8"),
-        )
-    codes = {c.id: c for c in scheme.codes} | {c.name: c for c in scheme.codes}
-    subjects = {s.id: s.id for s in scheme.subjects} | {s.name: s.id for s in scheme.subjects}
-    try:
-        with open(src, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ImportFormatError(f"{src}: cannot be read as CSV ({exc})") from None
-    if rows and names["code"] not in rows[0]:
-        raise ImportFormatError(
-            f"{src}: no column '{names['code']}' (columns: {', '.join(rows[0])}); "
-            "map the columns, e.g. --column code=Behaviour"
-        )
-    report = ImportReport()
+    scheme, text = _scheme_for_table(scheme_id_or_file)
+    src = Path(src)
+    rows, report = read_event_table(src, scheme, columns)
+    if not rows:
+        lines = "; ".join(report.text_lines()[:6]) or "no rows"
+        raise ImportFormatError(f"{src.name}: no row can be imported ({lines})")
     with open_target(target) as project, project.transaction():
         snapshot = project.adopt_scheme(scheme, text, scheme_content_hash(text)).id
         sessions = {s.label: s.id for s in project.sessions()}
         observations: dict[tuple[str, str], str] = {}
-        for line, row in enumerate(rows, start=2):
-            where = f"{Path(src).name}: line {line}"
-            code = codes.get((row.get(names["code"]) or "").strip())
-            if code is None:
-                raise ImportFormatError(
-                    f"{where}: code '{row.get(names['code'])}' is not in the scheme {scheme.id}"
-                )
-            subject_text = (row.get(names["subject"]) or "").strip()
-            subject = subjects.get(subject_text) or scheme.subjects_for(code)[0]
-            label = (row.get(names["session"]) or Path(src).stem).strip()
-            coder = (row.get(names["coder"]) or "imported").strip()
-            if label not in sessions:
-                session = Session(new_id(), label)
+        for r in rows:
+            if r.session not in sessions:
+                session = Session(new_id(), r.session)
                 project.add_session(session)
-                sessions[label] = session.id
+                sessions[r.session] = session.id
                 report.sessions += 1
-            if (label, coder) not in observations:
-                obs = Observation(
-                    new_id(), sessions[label], coder, snapshot, name=f"{label}/{coder}"
-                )
+            key = (r.session, r.coder)
+            if key not in observations:
+                name = r.observation or f"{r.session}/{r.coder}"
+                obs = Observation(new_id(), sessions[r.session], r.coder, snapshot, name=name)
                 project.add_observation(obs)
-                observations[(label, coder)] = obs.id
+                observations[key] = obs.id
                 report.observations += 1
-            onset = _time(row.get(names["onset"]), where, "onset")
-            offset_text = row.get(names["offset"]) or ""
-            offset = (
-                _time(offset_text, where, "offset")
-                if offset_text.strip() and code.is_state
-                else None
-            )
-            if offset is not None and offset <= onset:
-                raise ImportFormatError(
-                    f"{where}: offset {offset} ms is not after onset {onset} ms"
-                )
-            project.insert_event(
-                Event(
-                    new_id(),
-                    observations[(label, coder)],
-                    code.id,
-                    subject,
-                    onset,
-                    offset,
-                    {},
-                    (row.get(names["note"]) or "").strip(),
-                )
-            )
+            project.insert_event(replace(r.event, observation_id=observations[key]))
             report.events += 1
     return report
 
 
-def _time(text: str | None, where: str, what: str) -> int:
-    value = (text or "").strip()
+def _scheme_for_table(scheme_id_or_file: str) -> tuple[Scheme, str]:
+    from coder.schemes import load_scheme, load_shipped, shipped_scheme_paths
+
+    if scheme_id_or_file in shipped_scheme_paths():
+        return load_shipped(scheme_id_or_file)
+    path = Path(scheme_id_or_file)
     try:
-        ms = parse_clock(value)
-    except ValueError:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         raise ImportFormatError(
-            f"{where}: {what} '{value}' is not a time (ms, seconds or hh:mm:ss.mmm)"
+            f"{path.name}: no shipped scheme of that id and no readable scheme file; "
+            "see `attune scheme list`"
         ) from None
-    if ms < 0:
-        raise ImportFormatError(f"{where}: {what} {ms} ms is before the video starts")
-    return ms
+    return load_scheme(path), text
 
 
 def import_json_file(target: str | Path, src: str | Path) -> ImportReport:

@@ -27,6 +27,7 @@ from coder.model import (
     RatingValue,
     Segment,
     Session,
+    SourceDocument,
 )
 from coder.progress import Cancel, Progress, check_cancel
 from exports.atomic import atomic_write
@@ -84,6 +85,10 @@ def project_to_dict(
         ),
         "segments": sorted(
             (_plain(g) for s in sessions for g in project.segments(s.id)), key=lambda g: g["id"]
+        ),
+        "sources": sorted(
+            (_plain(d) for s in sessions for d in project.source_documents(s.id)),
+            key=lambda d: d["id"],
         ),
         "ratings": sorted(
             (_plain(v) for o in observations for v in project.rating_values(o.id)),
@@ -192,6 +197,8 @@ def _build(kind: str, item: dict[str, Any]) -> Any:
         return Event(**{**item, "modifiers": mods})
     if kind == "segments":
         return Segment(**item)
+    if kind == "sources":
+        return SourceDocument(**item)
     if kind == "ratings":
         return RatingValue(**item)
     return Highlight(
@@ -228,7 +235,10 @@ def import_json(project: Any, path: str | Path) -> dict[str, int]:
                 "segments",
                 "ratings",
                 "highlights",
+                "sources",
             ):
+                if kind == "sources" and kind not in data:
+                    continue  # written before imported files' structure was kept
                 for i, item in enumerate(data[kind]):
                     if kind == "observations" and item.get("snapshot_id") in same_scheme:
                         item = {**item, "snapshot_id": same_scheme[item["snapshot_id"]]}
@@ -293,5 +303,7 @@ def _insert(project: Any, kind: str, obj: Any, item: dict[str, Any]) -> None:
         project.put_segment(obj, existed=False)
     elif kind == "ratings":
         project.put_rating(obj)
+    elif kind == "sources":
+        project.add_source_document(obj)
     else:
         project.put_highlight(obj, existed=False)

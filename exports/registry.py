@@ -38,7 +38,8 @@ class ExportFormat:
     id: str  # the CLI's --format value
     label: str  # what File > Export shows
     extension: str  # without the dot
-    write: Callable[[ExportRequest], None]
+    # Returns notes on what the format could not hold as it was (or None: nothing to say).
+    write: Callable[[ExportRequest], list[str] | None]
     whole_project: bool = False  # writes every observation, whatever was chosen
 
 
@@ -48,6 +49,8 @@ class ImportOptions:
     scheme: str = "attachment-core"  # CSV: the scheme the rows are coded with
     columns: dict[str, str] | None = None  # CSV: field -> header
     tiers: dict[str, str] | None = None  # ELAN: tier -> subject
+    code_tiers: tuple[str, ...] = ()  # ELAN: tiers (no vocabulary) whose values are codes
+    coder: str | None = None  # ELAN: coder of tiers without an annotator
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,24 @@ def _json(r: ExportRequest) -> None:
     )
 
 
-def _eaf(r: ExportRequest) -> None:
+def _eaf(r: ExportRequest) -> list[str]:
     from exports.eaf import write_eaf
 
-    write_eaf(r.bundles, r.out, progress=r.progress, cancel=r.cancel)
+    return write_eaf(r.bundles, r.out, progress=r.progress, cancel=r.cancel)
+
+
+def _boris_out(r: ExportRequest) -> list[str]:
+    from exports.boris_write import write_boris
+
+    return write_boris(
+        r.bundles, r.out, include_notes=r.include_notes, progress=r.progress, cancel=r.cancel
+    )
+
+
+def _sdis(r: ExportRequest) -> list[str]:
+    from exports.sdis import write_sdis
+
+    return write_sdis(r.bundles, r.out, progress=r.progress, cancel=r.cancel)
 
 
 def _subtitles(kind: str) -> Callable[[ExportRequest], None]:
@@ -165,7 +182,9 @@ for _fmt in (
     ExportFormat("xlsx", "Workbook: events, ratings, segments (XLSX)", "xlsx", _tables("xlsx")),
     ExportFormat("summary", "Summary per session (CSV)", "csv", _summary),
     ExportFormat("json", "Whole project (JSON)", "json", _json, whole_project=True),
-    ExportFormat("eaf", "ELAN (.eaf)", "eaf", _eaf),
+    ExportFormat("eaf", "ELAN (.eaf, one per session)", "eaf", _eaf),
+    ExportFormat("boris", "BORIS project (.boris)", "boris", _boris_out),
+    ExportFormat("sdis", "GSEQ timed events (SDIS .sds)", "sds", _sdis),
     ExportFormat("srt", "Subtitles (SRT)", "srt", _subtitles("srt")),
     ExportFormat("vtt", "Subtitles (WebVTT)", "vtt", _subtitles("vtt")),
     ExportFormat("timeline-png", "Timeline picture (PNG)", "png", _timeline_png),
@@ -184,7 +203,7 @@ def _boris(target: str | Path, src: str | Path, o: ImportOptions) -> ImportRepor
 def _eaf_in(target: str | Path, src: str | Path, o: ImportOptions) -> ImportReport:
     from exports.importers import import_eaf
 
-    return import_eaf(target, src, o.tiers)
+    return import_eaf(target, src, o.tiers, code_tiers=o.code_tiers, coder=o.coder)
 
 
 def _csv_in(target: str | Path, src: str | Path, o: ImportOptions) -> ImportReport:
@@ -201,8 +220,12 @@ def _json_in(target: str | Path, src: str | Path, _o: ImportOptions) -> ImportRe
 
 for _kind in (
     ImportKind("boris", "BORIS project", ("*.boris", "*.boris.gz"), _boris),
+    # BORIS's own tabular and aggregated event exports (import_boris tells them by suffix)
+    ImportKind(
+        "boris-table", "BORIS event export", ("*.csv", "*.tsv", "*.tab", "*.xlsx"), _boris
+    ),
     ImportKind("eaf", "ELAN", ("*.eaf",), _eaf_in),
-    ImportKind("csv", "Events table (CSV)", ("*.csv",), _csv_in),
+    ImportKind("csv", "Events table (CSV, TSV or XLSX)", ("*.csv", "*.tsv", "*.xlsx"), _csv_in),
     ImportKind("json", "Attune JSON", ("*.json",), _json_in),
 ):
     register_import(_kind)

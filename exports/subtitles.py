@@ -1,7 +1,8 @@
 """SRT and WebVTT subtitles of the codes, to watch a coding in any video player.
 
-Each event becomes a cue "Subject: Code" (states for their duration, points for 1 s).
-Notes are never written.
+Each event becomes a cue "Subject: Code" (states for their duration, points for 1 s), or
+"Subject: text" for an annotation with its own text (ELAN transcriptions). Notes are never
+written. WebVTT cue text is escaped (& < >), so text in angle brackets shows as written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ def _stamp(ms: int, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{sec:02d}{sep}{milli:03d}"
 
 
+def vtt_escape(text: str) -> str:
+    """WebVTT cue text: & < > as character references; no line may be blank (it would end
+    the cue) and "-->" may not appear."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "\n".join(line if line.strip() else "\u00a0" for line in text.splitlines() or [""])
+
+
+def _srt_text(text: str) -> str:
+    lines = text.replace("-->", "->").splitlines() or [""]
+    return "\n".join(line if line.strip() else "\u00a0" for line in lines)
+
+
 def cues(bundles: Sequence[ExportBundle]) -> list[tuple[int, int, str]]:
     out = []
     for b in bundles:
@@ -38,7 +51,8 @@ def cues(bundles: Sequence[ExportBundle]) -> list[tuple[int, int, str]]:
                     if e.code_id in states
                     else e.onset_ms + POINT_MS
                 )
-            text = f"{subjects.get(e.subject_id, e.subject_id)}: {names.get(e.code_id, e.code_id)}"
+            shown = e.text if e.text else names.get(e.code_id, e.code_id)
+            text = f"{subjects.get(e.subject_id, e.subject_id)}: {shown}"
             out.append((e.onset_ms, max(end, e.onset_ms + 1), text))
     return sorted(out)
 
@@ -59,7 +73,7 @@ def write_subtitles(
         if fmt == "srt":
             lines.append(str(i))
         lines.append(f"{_stamp(start, sep)} --> {_stamp(end, sep)}")
-        lines.append(text.replace("-->", "->"))
+        lines.append(vtt_escape(text) if fmt == "vtt" else _srt_text(text))
         lines.append("")
     with atomic_write(path, "w") as fh:
         fh.write("\n".join(lines))

@@ -59,6 +59,11 @@ def event_rows(
         "duration_ms",
         *[f"mod_{m}" for m in modifier_ids],
     ]
+    # An annotation's own text (ELAN free text): a column only when some event has one, so
+    # tables of Attune's own coding keep their shape. An empty text reads back as none.
+    has_text = any(e.text for b in bundles for e in b.events)
+    if has_text:
+        columns.append("text")
     if include_notes:
         columns.append("note")
     rows: list[Row] = []
@@ -88,6 +93,8 @@ def event_rows(
             for mod_id in modifier_ids:
                 value = e.modifiers.get(mod_id, "")
                 row[f"mod_{mod_id}"] = "|".join(value) if isinstance(value, tuple) else value
+            if has_text:
+                row["text"] = e.text or ""
             if include_notes:
                 row["note"] = e.note
             rows.append(row)

@@ -15,7 +15,9 @@ FORMATS = list(EXPORT_FORMATS)  # one registry for the CLI, File > Export and di
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("export", help="export tables, JSON, ELAN, subtitles, summaries, timelines")
+    p = sub.add_parser(
+        "export", help="export tables, JSON, ELAN, BORIS, SDIS, subtitles, summaries, timelines"
+    )
     p.add_argument("file")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument(
@@ -31,9 +33,18 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(handler=_export)
 
-    i = sub.add_parser("import", help="import BORIS, ELAN, CSV or Attune JSON into a project")
+    i = sub.add_parser(
+        "import",
+        help="import BORIS (.boris or its event exports), ELAN, CSV/TSV/XLSX or Attune JSON",
+    )
     i.add_argument("file", help="target project (created if absent)")
-    i.add_argument("--from", dest="kind", choices=list(IMPORT_KINDS), required=True)
+    i.add_argument(
+        "--from",
+        dest="kind",
+        choices=list(IMPORT_KINDS),
+        required=True,
+        help="csv also reads .tsv and .xlsx; boris-table reads BORIS's event exports",
+    )
     i.add_argument("source")
     i.add_argument("--observation", action="append", default=None, help="BORIS observation name(s)")
     i.add_argument("--scheme", default="attachment-core", help="scheme of a CSV import")
@@ -45,8 +56,16 @@ def register(sub: Any) -> None:
         help="CSV column mapping, e.g. code=Behaviour onset=Start",
     )
     i.add_argument(
-        "--tier", action="append", default=[], metavar="TIER=SUBJECT", help="ELAN tier mapping"
+        "--tier", action="append", default=[], metavar="TIER=SUBJECT", help="ELAN tier -> subject"
     )
+    i.add_argument(
+        "--code-tier",
+        action="append",
+        default=[],
+        metavar="TIER",
+        help="ELAN tier without a vocabulary whose values are codes (each distinct value one code)",
+    )
+    i.add_argument("--coder", default=None, help="ELAN: coder of tiers without an annotator")
     i.set_defaults(handler=_import)
 
     c = sub.add_parser("clips", help="cut frame-exact clips with audio")
@@ -85,7 +104,7 @@ def _export(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     with open_project(args, read_only=True) as project:
-        write_export(
+        notes = write_export(
             project,
             args.format,
             out,
@@ -95,6 +114,8 @@ def _export(args: argparse.Namespace) -> int:
             research=args.research,
             progress=_progress,
         )
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     print(out)
     return 0
 
@@ -105,14 +126,13 @@ def _import(args: argparse.Namespace) -> int:
         scheme=args.scheme,
         columns=_pairs(args.column, "column") or None,
         tiers=_pairs(args.tier, "tier") or None,
+        code_tiers=tuple(args.code_tier or ()),
+        coder=args.coder,
     )
     report = import_kind(args.kind).run(args.file, args.source, options)
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(
-        f"imported {report.sessions} session(s), {report.observations} observation(s), "
-        f"{report.events} event(s) into {args.file}"
-    )
+    for line in report.text_lines():  # per tier / behaviour / code: imported and not
+        print(line)
+    print(f"{report.summary()} into {args.file}")
     return 0
 
 

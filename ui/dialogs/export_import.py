@@ -14,19 +14,32 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QWidget,
 )
 
 from coder.app.visibility import HIDDEN_WHILE_BLIND, hidden_count
 from coder.progress import Cancel, Progress
 from coder.store import Project
-from exports.importers import ImportReport
+from exports.import_report import ImportReport
 from exports.registry import EXPORT_FORMATS, IMPORT_KINDS, ImportOptions, export_format
 from ui.file_dialogs import confirm_saved, open_path, save_path
 from ui.jobs import JobRunner, run_job
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
+
+def show_report(parent: QWidget, title: str, summary: str, lines: list[str]) -> None:
+    """An import report or export notes: the summary, with every line in the details."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(title)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setText(summary)
+    if lines:
+        box.setInformativeText(lines[0] if len(lines) == 1 else f"{len(lines)} lines below")
+        box.setDetailedText("\n".join(lines))
+    box.open()  # not modal-blocking: tests and the event loop keep running
 
 
 class ExportDialog(QDialog):
@@ -61,6 +74,7 @@ class ExportImport:
     def __init__(self, w: MainWindow) -> None:
         self.window = w
         self.job: JobRunner | None = None
+        self.last_report: ImportReport | None = None
 
     def export(self) -> None:
         w = self.window
@@ -91,30 +105,34 @@ class ExportImport:
         )
         if not path:
             return
-        project_path, notes = w.project.location, dialog.notes.isChecked()
+        project_path, with_notes = w.project.location, dialog.notes.isChecked()
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             from exports.dispatch import write_export
 
             with Project.open(project_path, read_only=True) as reader:
-                write_export(
+                changed = write_export(
                     reader,
                     fmt.id,
                     Path(path),
                     observation_ids=chosen,
-                    include_notes=notes,
+                    include_notes=with_notes,
                     progress=progress,
                     cancel=cancelled,
                 )
-            return path
+            return path, changed
 
-        self.job = run_job(
-            w,
-            "Exporting…",
-            job,
-            lambda p: confirm_saved(w, "Export", str(p)),
-            w.show_error,
-        )
+        def done(result: tuple[str, list[str]]) -> None:
+            saved, notes = result
+            if not notes:
+                confirm_saved(w, "Export", saved)
+                return
+            # what the format could not hold as it was (ELAN, BORIS, SDIS), with the path
+            full = str(Path(saved).resolve())
+            w.statusBar().showMessage(f"Export saved: {full}", 10000)
+            show_report(w, "Export", f"Export saved to {full}; some things changed form:", notes)
+
+        self.job = run_job(w, "Exporting…", job, done, w.show_error)
 
     def import_into(self) -> None:
         w = self.window
@@ -127,6 +145,17 @@ class ExportImport:
         if not ok:
             return
         kind = kinds[labels.index(choice)]
+        options = ImportOptions()
+        if kind.id == "csv":
+            from coder.schemes import shipped_scheme_paths
+
+            ids = sorted(shipped_scheme_paths())
+            picked, ok = QInputDialog.getItem(
+                w, "Import", "Coding scheme of the table:", ids, ids.index(options.scheme), False
+            )
+            if not ok:
+                return
+            options = ImportOptions(scheme=picked)
         source = open_path(w, "Import from", kind.file_filter)
         if not source:
             return
@@ -134,13 +163,14 @@ class ExportImport:
         w.close_project()  # the import opens the project itself (one writer at a time)
 
         def job(progress: Progress, cancelled: Cancel) -> object:
-            return kind.run(target, source, ImportOptions())
+            return kind.run(target, source, options)
 
         def done(report: ImportReport) -> None:
             w.open_project(target)
-            w.statusBar().showMessage(
-                f"Imported {report.observations} observation(s), {report.events} event(s)", 8000
-            )
+            w.statusBar().showMessage(report.summary(), 8000)
+            self.last_report = report
+            # what was imported and what was not, per tier / behaviour / code, with counts
+            show_report(w, "Import", report.summary(), report.text_lines())
 
         def failed(message: str) -> None:
             w.open_project(target)
