@@ -103,6 +103,13 @@ def _load(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or "behaviors_conf" not in data or "observations" not in data:
         raise ImportFormatError(f"{path.name}: not a BORIS project (no ethogram or observations)")
+    try:  # JSON escapes can spell half a character ("\\ud800"), which no text store accepts
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportFormatError(
+            f"{path.name}: holds an escaped half character (a lone \\uD800-\\uDFFF); "
+            "not text BORIS writes — save the project again in BORIS"
+        ) from None
     return data
 
 

@@ -729,20 +729,32 @@ def write_eaf(
     if len(sessions) == 1 and not target.is_dir():
         plan = [(target, next(iter(sessions.values())))]
     else:
+        taken: set[str] = set()
         if target.suffix.lower() == ".eaf" and not target.is_dir():
-            labels = ", ".join(group[0].session.label for group in sessions.values())
-            raise ImportFormatError(
-                f"{target.name}: {len(sessions)} sessions ({labels}) need one ELAN file each; "
-                "give a folder as the output, or choose one session"
-            )
+            # One ELAN file holds one session's media: write "<name> - <session>.eaf" beside it.
+            plan = [
+                (target.parent / _file_name(f"{target.stem} - {g[0].session.label}", taken), g)
+                for g in sessions.values()
+            ]
+            written = ", ".join(out.name for out, _ in plan)
+            notes = _write_plan(plan, progress, cancel)
+            return [*notes, f"{len(plan)} sessions: one ELAN file each ({written})"]
         if not target.exists():
             if not target.parent.exists():
                 raise ImportFormatError(
                     f"{target.parent}: folder does not exist; create it or pick another"
                 )
             target.mkdir(mode=0o700)
-        taken: set[str] = set()
         plan = [(target / _file_name(g[0].session.label, taken), g) for g in sessions.values()]
+    return _write_plan(plan, progress, cancel)
+
+
+def _write_plan(
+    plan: list[tuple[Path, list[ExportBundle]]],
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> list[str]:
+    """Build every file first (so a refusal leaves nothing written), then write each atomically."""
     trees = []
     notes: list[str] = []
     for out, group in plan:
@@ -758,14 +770,3 @@ def write_eaf(
         if progress is not None:
             progress((i + 1) / len(trees))
     return notes
-
-
-def validate_eaf(path: str | Path, xsd: str | Path) -> list[str]:
-    """Problems found by validating against the EAF schema (needs lxml, a test dependency)."""
-    from lxml import etree
-
-    schema = etree.XMLSchema(etree.parse(str(xsd)))
-    doc = etree.parse(str(path))
-    if schema.validate(doc):
-        return []
-    return [str(e) for e in schema.error_log]

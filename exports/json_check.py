@@ -239,8 +239,24 @@ SHAPES: dict[str, Check] = {
             "offset_ms": _opt_time,
             "modifiers": _modifier_values,
             "note": _text,
+            "text": _opt_text,
+            "parent_id": _opt_id,
+            "tier": _opt_text,
         },
-        frozenset(("offset_ms", "modifiers", "note")),
+        frozenset(("offset_ms", "modifiers", "note", "text", "parent_id", "tier")),
+    ),
+    # What an imported ELAN/BORIS file held beyond events (tiers, vocabularies, media), kept
+    # so an export can write it back; absent in files written before it existed.
+    "sources": _record(
+        {
+            "id": _id,
+            "session_id": _id,
+            "format": _text,
+            "name": _text,
+            "content": _text,
+            "created_at": _text,
+        },
+        frozenset(("created_at",)),
     ),
     "segments": _record(
         {
@@ -308,6 +324,9 @@ SHAPES: dict[str, Check] = {
 }
 
 
+OPTIONAL_KINDS = frozenset(("sources",))
+
+
 def _order_problem(kind: str, item: dict[str, Any]) -> str | None:
     """Ends after starts (the shapes alone cannot say that)."""
     pairs = {
@@ -327,6 +346,8 @@ def check_document(data: dict[str, Any], name: str) -> None:
     """Raise ImportFormatError naming the first entry whose shape or values are wrong."""
     for kind, shape in SHAPES.items():
         items = data.get(kind)
+        if kind in OPTIONAL_KINDS and kind not in data:
+            continue
         if not isinstance(items, list):
             raise ImportFormatError(f"{name}: '{kind}' must be a list; is this an Attune export?")
         for i, item in enumerate(items):

@@ -59,7 +59,10 @@ def test_format_7_two_players_offsets_no_focal_subject_and_modifiers(tmp_path: P
     assert next(e for e in events if e[2] == 95500)[4] == {}  # "None": no value
     # coder B: the observation's time offset (5 s) is taken off
     b = _events(target, "session 1 (coder B)")
-    assert [(e[0], e[2], e[3]) for e in b] == [("praise", 1600, None), ("shared attention", 2100, 6300)]
+    assert [(e[0], e[2], e[3]) for e in b] == [
+        ("praise", 1600, None),
+        ("shared attention", 2100, 6300),
+    ]
     with Project.open(target, read_only=True) as p:
         sessions = {s.label: s for s in p.sessions()}
         assert set(sessions) == {"front", "live visit"}  # both coders of front.mp4 share one
@@ -76,9 +79,10 @@ def test_format_7_two_players_offsets_no_focal_subject_and_modifiers(tmp_path: P
     assert lines["behaviour 'gesture'"].not_imported == {
         "their time is missing (NA) or not a number": 1
     }
-    assert "START rows without a STOP, imported as still running" in lines[
-        "behaviour 'shared attention'"
-    ].notes
+    assert (
+        "START rows without a STOP, imported as still running"
+        in lines["behaviour 'shared attention'"].notes
+    )
     for line in report.lines:
         assert line.found == line.imported + line.missing
     assert any("more than one player" in n for n in report.notes)
@@ -99,7 +103,9 @@ def test_format_4_and_format_1_6_comma_separated_modifiers(tmp_path: Path) -> No
     assert ("look", "Adult", 2500, 8000, {}) in events
 
 
-def test_gzipped_cut_short_and_unknown_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gzipped_cut_short_and_unknown_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     raw = (DATA / "v4_style.boris").read_bytes()
     gz = tmp_path / "p.boris.gz"
     gz.write_bytes(gzip.compress(raw))
@@ -226,10 +232,15 @@ def _semantic(project: Any) -> dict[str, list[tuple[Any, ...]]]:
     subjects = {s.id: s.name for s in project.scheme.subjects}
     return {
         o.name: sorted(
-            (names[e.code_id], subjects[e.subject_id], e.onset_ms, e.offset_ms,
-             tuple(sorted(e.modifiers.items())))
+            (
+                names[e.code_id],
+                subjects[e.subject_id],
+                e.onset_ms,
+                e.offset_ms,
+                tuple(sorted(e.modifiers.items())),
+            )
             for e in o.events
-        )  # fmt: skip
+        )
         for o in project.observations
     }
 
@@ -260,14 +271,18 @@ def test_boris_export_reads_back_with_the_same_events(tmp_path: Path) -> None:
 
 def test_attune_coding_exports_to_boris(demo_dir: Path, tmp_path: Path, capsys: Any) -> None:
     out = tmp_path / "demo.boris"
-    assert main(["export", str(demo_dir / "demo.attune"), "--format", "boris", "--out", str(out)]) == 0
+    assert (
+        main(["export", str(demo_dir / "demo.attune"), "--format", "boris", "--out", str(out)]) == 0
+    )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert _check_like_boris(data) == []
     with Project.open(demo_dir / "demo.attune", read_only=True) as p:
         bundles = bundles_from_project(p)
         names = {c.id: c.name for c in bundles[0].scheme.codes}
         ours = {
-            b.observation.name: sorted((names[e.code_id], e.onset_ms, e.offset_ms) for e in b.events)
+            b.observation.name: sorted(
+                (names[e.code_id], e.onset_ms, e.offset_ms) for e in b.events
+            )
             for b in bundles
         }
     back = read_boris(out)

@@ -9,6 +9,7 @@ Included In tier; an empty tier; two annotators; extra media and a linked file.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pympi
@@ -19,8 +20,9 @@ from coder.errors import ImportFormatError
 from coder.model import Event
 from coder.store import Project
 from exports.bundle import bundles_from_project
-from exports.eaf import validate_eaf, write_eaf
+from exports.eaf import write_eaf
 from exports.importers import import_eaf
+from tests.exports.eaf_schema import validate_eaf
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 XSD = DATA / "EAFv3.0.xsd"
@@ -143,7 +145,9 @@ def test_report_has_one_line_per_tier_with_counts(imported: tuple[Path, object])
     for line in lines.values():
         assert line.found == line.imported + line.missing
     assert lines["tier 'vcm@CHI'"].found == 4
-    assert lines["tier 'vcm@CHI'"].notes == {"value outside vocabulary 'vcm', kept as an extra code": 1}
+    assert lines["tier 'vcm@CHI'"].notes == {
+        "value outside vocabulary 'vcm', kept as an extra code": 1
+    }
     assert "Symbolic Association of 'CHI'" in lines["tier 'vcm@CHI'"].how
     text = report.text()  # type: ignore[attr-defined]
     assert "tier 'comments', 0 annotations: empty; kept" in text
@@ -157,7 +161,9 @@ def test_broken_references_are_reported_per_tier_not_crashed(tmp_path: Path) -> 
     text = FIXTURE.read_text(encoding="utf-8")
     text = text.replace('ANNOTATION_REF="a6"', 'ANNOTATION_REF="a999"')  # missing parent
     text = text.replace('TIME_SLOT_REF2="ts20"', 'TIME_SLOT_REF2="ts404"')  # missing slot
-    text = text.replace('PARENT_REF="FA1" TIER_ID="gesture@FA1"', 'PARENT_REF="nobody" TIER_ID="gesture@FA1"')
+    text = text.replace(
+        'PARENT_REF="FA1" TIER_ID="gesture@FA1"', 'PARENT_REF="nobody" TIER_ID="gesture@FA1"'
+    )
     src = tmp_path / "broken.eaf"
     src.write_text(text, encoding="utf-8")
     report = import_eaf(tmp_path / "p.attune", src)
@@ -167,7 +173,9 @@ def test_broken_references_are_reported_per_tier_not_crashed(tmp_path: Path) -> 
     }
     assert lines["tier 'FA1'"].not_imported == {"they point to a time slot that does not exist": 1}
     # the child of the lost FA1 annotation cannot be timed either: said so, not dropped
-    assert lines["tier 'xds@FA1'"].not_imported == {"the annotation they refer to is not imported": 1}
+    assert lines["tier 'xds@FA1'"].not_imported == {
+        "the annotation they refer to is not imported": 1
+    }
     assert lines["tier 'gesture@FA1'"].not_imported == {
         "its parent tier 'nobody' is missing or not importable": 1
     }
@@ -224,12 +232,16 @@ def test_several_sessions_give_one_valid_file_each(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     with Project.open(target, read_only=True) as p:
         bundles = bundles_from_project(p)
-        with pytest.raises(ImportFormatError, match="2 sessions .* need one ELAN file each"):
-            write_eaf(bundles, tmp_path / "one.eaf")
+        notes = write_eaf(bundles, tmp_path / "one.eaf")
         write_eaf(bundles, folder)
+    beside = sorted(tmp_path.glob("one*.eaf"))
+    assert [f.name for f in beside] == ["one - all_constraints.eaf", "one - second.eaf"]
+    assert (
+        notes[-1] == "2 sessions: one ELAN file each (one - all_constraints.eaf, one - second.eaf)"
+    )
     files = sorted(folder.glob("*.eaf"))
     assert [f.name for f in files] == ["all_constraints.eaf", "second.eaf"]
-    for f in files:
+    for f in [*files, *beside]:
         assert validate_eaf(f, XSD) == []
         assert _tiers(f) == _tiers(FIXTURE)
 
@@ -244,7 +256,7 @@ def test_attune_coding_exports_valid_and_reads_back(demo_dir: Path, tmp_path: Pa
     eaf = pympi.Elan.Eaf(str(out))
     for tier in eaf.get_tier_names():  # Attune's events never overlap within a tier
         spans = sorted(eaf.get_annotation_data_for_tier(tier))
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), tier
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), tier
     assert media is not None
     url = eaf.media_descriptors[0]["MEDIA_URL"]
     assert url == Path(media.path).resolve().as_uri()
@@ -291,7 +303,7 @@ def test_deleted_parent_sends_children_to_a_named_tier_and_says_so(
     assert any("vcm@CHI" in n and "'vcm@CHI (parent missing)'" in n for n in notes)
     tiers = _tiers(tmp_path / "x.eaf")
     assert [row[2] for row in tiers["vcm@CHI (parent missing)"]] == ["C"]
-    assert ("dog" not in [row[2] for row in tiers["CHI"]])
+    assert "dog" not in [row[2] for row in tiers["CHI"]]
 
 
 def test_old_eaf_vocabulary_entries_import_and_export_as_eaf3(tmp_path: Path) -> None:
@@ -312,7 +324,10 @@ def test_old_eaf_vocabulary_entries_import_and_export_as_eaf3(tmp_path: Path) ->
     import_eaf(tmp_path / "p.attune", src)
     with Project.open(tmp_path / "p.attune", read_only=True) as p:
         scheme = p.snapshots()[0].scheme
-        assert {(c.name, c.description) for c in scheme.codes} == {("face", "at a face"), ("away", "away")}
+        assert {(c.name, c.description) for c in scheme.codes} == {
+            ("face", "at a face"),
+            ("away", "away"),
+        }
         write_eaf(bundles_from_project(p), tmp_path / "new.eaf")
     assert validate_eaf(tmp_path / "new.eaf", XSD) == []
     eaf = pympi.Elan.Eaf(str(tmp_path / "new.eaf"))

@@ -60,7 +60,9 @@ def test_csv_with_mapping_reports_each_bad_row_by_code_and_line(tmp_path: Path) 
         "their subject is not in the scheme": 1,
         "their onset is not a time (ms, seconds or hh:mm:ss.mmm)": 1,
     }
-    assert "(line 4)" in lines["code 'warmth'"].text() and "(line 5)" in lines["code 'warmth'"].text()
+    assert (
+        "(line 4)" in lines["code 'warmth'"].text() and "(line 5)" in lines["code 'warmth'"].text()
+    )
     assert lines["code 'following_lead'"].not_imported == {"they end before they start": 1}
     assert lines["code 'hugging' (not in the scheme attachment-core)"].missing == 1
     assert report.not_imported == 4
@@ -118,7 +120,13 @@ def test_modifier_columns_of_our_export_read_back(demo_copy: Path, tmp_path: Pat
     (tmp_path / "scheme.yaml").write_text(scheme_text, encoding="utf-8")
     import_csv(tmp_path / "back.attune", out, str(tmp_path / "scheme.yaml"))
     back = _events(tmp_path / "back.attune")
-    assert (event.code_id, event.subject_id, event.onset_ms, event.offset_ms, {modifier.id: value}) in back
+    assert (
+        event.code_id,
+        event.subject_id,
+        event.onset_ms,
+        event.offset_ms,
+        {modifier.id: value},
+    ) in back
 
 
 def test_unreadable_tables_are_refused_clearly(tmp_path: Path) -> None:
@@ -143,7 +151,10 @@ def test_cli_imports_tsv_and_prints_lines(tmp_path: Path, capsys: Any) -> None:
     src.write_text("subject\tcode\tonset_ms\nParent\twarmth\t500\nParent\twarmth\t-5\n")
     assert main(["import", str(tmp_path / "p.attune"), "--from", "csv", str(src)]) == 0
     out = capsys.readouterr().out
-    assert "code 'warmth', 2 rows: 1 imported as point events; 1 not imported because their onset is before the video starts (line 3)" in out
+    assert (
+        "code 'warmth', 2 rows: 1 imported as point events; 1 not imported because their onset is before the video starts (line 3)"
+        in out
+    )
 
 
 def test_webvtt_escapes_text_and_srt_keeps_it(tmp_path: Path) -> None:
@@ -169,13 +180,15 @@ def _parse_sdis(text: str) -> tuple[list[str], list[tuple[str, list[tuple[str, i
     sessions = []
     for chunk in rest.split("/")[:-1]:
         label = re.search(r"<([^>]*)>", chunk)
-        body = chunk[label.end():] if label else chunk
+        body = chunk[label.end() :] if label else chunk
         tokens = body.split()
         events = []
         for token in tokens[1:-1]:
             code, _, times = token.partition(",")
             start, _, end = times.partition("-")
-            events.append((code, round(float(start) * 1000), round(float(end) * 1000) if end else None))
+            events.append(
+                (code, round(float(start) * 1000), round(float(end) * 1000) if end else None)
+            )
         sessions.append((label.group(1) if label else "", events))
     return codes, sessions
 
@@ -197,7 +210,11 @@ def test_sdis_timed_events_read_back(demo_dir: Path, tmp_path: Path) -> None:
         states = {c.id for c in b.scheme.codes if c.is_state}
         subjects = {s.id: s.name for s in b.scheme.subjects}
         expected = sorted(
-            (f"{subjects[e.subject_id]}_{e.code_id}", e.onset_ms, e.offset_ms if e.code_id in states else None)
+            (
+                f"{subjects[e.subject_id]}_{e.code_id}",
+                e.onset_ms,
+                e.offset_ms if e.code_id in states else None,
+            )
             for e in b.events
         )
         assert sorted(events) == expected

@@ -9,19 +9,13 @@ import pytest
 
 from tests.fuzz.harness import fuzz_n, run_reader
 
-# The interchange readers (issue 11) are being rewritten to pass this harness; until they land,
-# their failures are expected and reported, not hidden (strict=False: passing is fine too).
-INTERCHANGE = pytest.mark.xfail(
-    reason="EAF/BORIS/CSV readers: issue 11 makes them pass", strict=False
-)
-
 
 @pytest.mark.parametrize(
     "reader",
     [
-        pytest.param("boris", marks=INTERCHANGE),
-        pytest.param("eaf", marks=INTERCHANGE),
-        pytest.param("csv", marks=INTERCHANGE),
+        "boris",
+        "eaf",
+        "csv",
         "json",
         "attune",
         "yaml",
