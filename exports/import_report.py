@@ -94,8 +94,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"imported {plural(self.sessions, 'session')}, "
-            f"{plural(self.observations, 'observation')}, {plural(self.events, 'event')}"
+            f"Imported {plural(self.observations, 'observation')}, "
+            f"{plural(self.events, 'event')} ({plural(self.sessions, 'new session')})"
             + (
                 f"; {plural(self.not_imported, self.unit)} not imported"
                 if self.not_imported

@@ -299,4 +299,4 @@ def test_cli_prints_the_report(tmp_path: Path, capsys: Any) -> None:
     assert main(["import", str(target), "--from", "boris", str(DATA / "v7_two_players.boris")]) == 0
     out = capsys.readouterr().out
     assert "behaviour 'wave' (not in the ethogram), 1 row: 1 not imported" in out
-    assert "3 observations, 11 events; 3 rows not imported into" in out
+    assert "Imported 3 observations, 11 events (2 new sessions); 3 rows not imported into" in out

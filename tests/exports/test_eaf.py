@@ -333,3 +333,34 @@ def test_old_eaf_vocabulary_entries_import_and_export_as_eaf3(tmp_path: Path) ->
     eaf = pympi.Elan.Eaf(str(tmp_path / "new.eaf"))
     assert eaf.get_annotation_data_for_tier("gaze") == [(0, 500, "face")]
     assert eaf.get_cv_entries("gazecv")["cve0"] == ([("face", "und", "at a face")], None)
+
+
+def test_short_states_keep_exact_times_and_running_states_are_reported(
+    demo_copy: Path, tmp_path: Path
+) -> None:
+    with Project.open(demo_copy) as p, p.transaction():
+        obs = p.observations()[0]
+        for e in p.events(obs.id):
+            p.delete_event(e.id)
+        for i, (code, subject, on, off) in enumerate(
+            [
+                ("directing", "child", 3000, 3040),  # one frame at 25 fps
+                ("directing", "child", 3100, 3101),  # 1 ms: kept, not widened
+                ("warmth", "parent", 5000, None),  # a point
+                ("following_lead", "parent", 15000, None),  # still running
+            ]
+        ):
+            p.insert_event(Event(f"e{i}", obs.id, code, subject, on, off))
+    with Project.open(demo_copy, read_only=True) as p:
+        bundles = [b for b in bundles_from_project(p) if b.observation.id == obs.id]
+        length = bundles[0].media.duration_ms  # type: ignore[union-attr]
+    out = tmp_path / "short.eaf"
+    notes = write_eaf(bundles, out)
+    assert validate_eaf(out, XSD) == []
+    eaf = pympi.Elan.Eaf(str(out))
+    spans = sorted(s[:2] for t in eaf.get_tier_names() for s in eaf.get_annotation_data_for_tier(t))
+    assert spans == [(3000, 3040), (3100, 3101), (5000, 5040), (15000, length)]
+    assert notes == [
+        "1 running state (no end yet) written as lasting to the end of the media",
+        "1 point event written as one-frame annotations (ELAN annotations have a duration)",
+    ]
