@@ -20,6 +20,7 @@ from coder.errors import ImportFormatError
 from coder.model import Event
 from coder.store import Project
 from exports.bundle import bundles_from_project
+from exports.dispatch import write_export
 from exports.eaf import write_eaf
 from exports.importers import import_eaf
 from tests.exports.eaf_schema import validate_eaf
@@ -233,7 +234,7 @@ def test_several_sessions_give_one_valid_file_each(tmp_path: Path) -> None:
     with Project.open(target, read_only=True) as p:
         bundles = bundles_from_project(p)
         notes = write_eaf(bundles, tmp_path / "one.eaf")
-        write_eaf(bundles, folder)
+        write_export(p, "eaf", folder)  # a name without .eaf: a folder of files
     beside = sorted(tmp_path.glob("one*.eaf"))
     assert [f.name for f in beside] == ["one - all_constraints.eaf", "one - second.eaf"]
     assert (
