@@ -19,17 +19,32 @@ _LEADING_IGNORED = "".join(map(chr, range(0x20))) + "\x7f"
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def safe_cell(value: Any) -> Any:
-    """``value`` unchanged unless it is text a spreadsheet could run: then prefixed with '."""
-    if not isinstance(value, str) or not value:
-        return value
+def _would_run(value: str) -> bool:
     rest = value
     while (stripped := rest.lstrip().lstrip(_LEADING_IGNORED)) != rest:
         rest = stripped
-    first = rest[:1]
-    if first in FORMULA_START or value[0] in "\t\r\n\0":
+    return rest[:1] in FORMULA_START or value[0] in "\t\r\n\0"
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` unchanged unless it is text a spreadsheet could run: then prefixed with '.
+
+    Text that already starts with ' before such text gets one more, so the guard can be undone
+    exactly (``unguard_cell``): our own exports read back as they were.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    core = value.lstrip("'")
+    if core and _would_run(core):
         return "'" + value
     return value
+
+
+def unguard_cell(text: str) -> str:
+    """The text ``safe_cell`` was given, from what it returned (the inverse, for importers)."""
+    if text.startswith("'") and safe_cell(text[1:]) == text:
+        return text[1:]
+    return text
 
 
 def xlsx_cell(value: Any) -> Any:

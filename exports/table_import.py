@@ -18,7 +18,7 @@ from coder.errors import ImportFormatError
 from coder.limits import MAX_TEXT, time_problem
 from coder.model import Code, Event, Modifier, ModifierKind, ModifierValue, Scheme, new_id
 from coder.timefmt import parse_clock
-from exports.cells import DANGEROUS
+from exports.cells import unguard_cell
 from exports.import_report import ImportReport, ReportLine
 from exports.table_read import read_table
 
@@ -37,10 +37,8 @@ DEFAULT_COLUMNS = {
 
 
 def unguard(text: str) -> str:
-    """Undo the spreadsheet guard of our own exports ('=x written as '=x)."""
-    if text.startswith("'") and text[1:].startswith(DANGEROUS):
-        return text[1:]
-    return text
+    """Undo the spreadsheet guard of our own exports (=x is written as '=x)."""
+    return unguard_cell(text)
 
 
 @dataclass

@@ -4,6 +4,7 @@ and the text exports that carry coding elsewhere (WebVTT escaping, SDIS for GSEQ
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,13 @@ def test_our_own_export_reads_back_with_modifiers_notes_and_text(tmp_path: Path)
     target = tmp_path / "src.attune"
     import_eaf(target, DATA / "eaf" / "all_constraints.eaf")
     with Project.open(target) as p:
+        with p.transaction():  # texts the spreadsheet guard changes: they must come back as-is
+            first = next(e for o in p.observations() for e in p.events(o.id) if e.tier == "CHI")
+            for i, text in enumerate(("=1+2", "'-already quoted", "''@x", "\tx", "'")):
+                at = 30_000 + 1000 * i
+                p.insert_event(
+                    replace(first, id=f"g{i}", onset_ms=at, offset_ms=at + 500, text=text)
+                )
         bundles = bundles_from_project(p)
         scheme = bundles[0].scheme
     scheme_file = tmp_path / "scheme.yaml"
