@@ -16,7 +16,7 @@ from typing import Any
 from coder.errors import AttuneError
 from coder.progress import Cancel, Progress
 from exports.bundle import ExportBundle
-from exports.importers import ImportReport
+from exports.import_report import ImportReport
 
 
 @dataclass(frozen=True)
@@ -221,9 +221,7 @@ def _json_in(target: str | Path, src: str | Path, _o: ImportOptions) -> ImportRe
 for _kind in (
     ImportKind("boris", "BORIS project", ("*.boris", "*.boris.gz"), _boris),
     # BORIS's own tabular and aggregated event exports (import_boris tells them by suffix)
-    ImportKind(
-        "boris-table", "BORIS event export", ("*.csv", "*.tsv", "*.tab", "*.xlsx"), _boris
-    ),
+    ImportKind("boris-table", "BORIS event export", ("*.csv", "*.tsv", "*.tab", "*.xlsx"), _boris),
     ImportKind("eaf", "ELAN", ("*.eaf",), _eaf_in),
     ImportKind("csv", "Events table (CSV, TSV or XLSX)", ("*.csv", "*.tsv", "*.xlsx"), _csv_in),
     ImportKind("json", "Attune JSON", ("*.json",), _json_in),

@@ -33,7 +33,17 @@ def test_cli_offers_exactly_the_registered_formats_and_kinds() -> None:
     actions = {a.dest: a for a in parser._subparsers._group_actions[0].choices["export"]._actions}  # type: ignore[union-attr]
     assert list(actions["format"].choices) == list(EXPORT_FORMATS)
     imports = {a.dest: a for a in parser._subparsers._group_actions[0].choices["import"]._actions}  # type: ignore[union-attr]
-    assert list(imports["kind"].choices) == list(IMPORT_KINDS) == ["boris", "eaf", "csv", "json"]
+    assert (
+        list(imports["kind"].choices)
+        == list(IMPORT_KINDS)
+        == [
+            "boris",
+            "boris-table",
+            "eaf",
+            "csv",
+            "json",
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +76,7 @@ def test_every_registered_format_writes_a_file(
         write_export(project, format_id, out, observation_ids=["o1"])
     data = out.read_bytes()
     assert len(data) > 20
-    if format_id in ("csv", "tsv", "srt", "vtt", "json", "eaf"):
+    if format_id in ("csv", "tsv", "srt", "vtt", "json", "eaf", "boris", "sdis"):
         text = data.decode("utf-8-sig")
         assert "Following the lead" in text or "following_lead" in text
     elif format_id == "summary":
