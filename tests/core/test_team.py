@@ -316,6 +316,7 @@ RULE_OF_TABLE = {
     "highlights": "by session",
     "session_media": "by session",
     "reliability_plan_sessions": "by session",  # drawn by supervisors, seen with the session
+    "source_documents": "by session",  # an imported file's structure (tiers, vocabularies)
     "audit_log": "audit",
 }
 
