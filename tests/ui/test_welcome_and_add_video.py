@@ -64,5 +64,9 @@ def test_adding_a_video_asks_name_and_coder(
     assert obs.coder == "Bea"
     box = w.observation_box
     assert box.currentText() == "Week 2 — Sam at home (second visit) — Bea"
-    assert box.width() >= box.fontMetrics().horizontalAdvance(box.currentText())
+    # the toolbar lays the wider box out on a later event-loop turn
+    qtbot.waitUntil(
+        lambda: box.width() >= box.fontMetrics().horizontalAdvance(box.currentText()),
+        timeout=5000,
+    )
     w.close()
