@@ -50,7 +50,7 @@ def append_rows(
 ) -> tuple[str, int]:
     """Append (action, entity, entity_id) rows after ``head`` (hash, seq), numbered on from
     it; returns the new head. The caller holds the chain (``Backend.audit_head`` took it)."""
-    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    at = stamp()
     prev, seq = head
     rows = []
     for action, entity, entity_id in items:
@@ -64,6 +64,11 @@ def append_rows(
         rows,
     )
     return prev, seq
+
+
+def stamp() -> str:
+    """An audit row's time: UTC, milliseconds, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def entries(db: Any) -> list[AuditEntry]:

@@ -76,6 +76,13 @@ class Backend(Protocol):
         """Take the audit chain until this transaction ends; its last hash and number."""
         ...
 
+    appended: range  # the audit numbers the last committed transaction wrote
+
+    def append_audit(self, user: str, items: Sequence[tuple[str, str, str]]) -> None:
+        """Extend the audit chain with this transaction's (action, entity, entity id) rows,
+        as its last step: the chain is held from here until COMMIT or ROLLBACK."""
+        ...
+
     def announce_changes(self) -> None:
         """Inside a write transaction: wake other open projects once it commits."""
         ...
@@ -98,6 +105,7 @@ class SqliteBackend:
         self.location = str(path)
         self.name = path.name
         self._data_version: int | None = None
+        self.appended = range(0)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if not sql.lstrip()[:6].upper().startswith("PRAGMA"):
@@ -120,6 +128,7 @@ class SqliteBackend:
     # Through self.execute, so a test can make one of them fail like a full disk would.
     def begin(self) -> None:
         self.execute("BEGIN IMMEDIATE")
+        self.appended = range(0)
 
     def commit(self) -> None:
         try:
@@ -145,6 +154,13 @@ class SqliteBackend:
         from coder.store.audit import head
 
         return head(self)
+
+    def append_audit(self, user: str, items: Sequence[tuple[str, str, str]]) -> None:
+        from coder.store.audit import append_rows
+
+        head = self.audit_head()
+        _, last = append_rows(self, head, user, items)
+        self.appended = range(head[1] + 1, last + 1)
 
     def announce_changes(self) -> None:
         """Readers notice a commit through PRAGMA data_version; nothing to send."""

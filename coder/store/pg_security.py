@@ -47,6 +47,29 @@ FUNCTIONS = (
         PERFORM pg_advisory_xact_lock(k);
         SELECT a.hash, a.seq INTO hash, seq FROM audit_log a ORDER BY a.seq DESC LIMIT 1;
     END $$""",
+    # The same chain, extended on the server in one call sent with the COMMIT: the chain is
+    # then held only while the server works, never while a (busy) client computes hashes.
+    # The hash is audit._digest's: sha256 of the fields joined by U+001F, as UTF-8 hex.
+    """CREATE OR REPLACE FUNCTION attune_audit_append(k bigint, at_ text, who text,
+        actions text[], entities text[], ids text[], OUT first_seq bigint, OUT last_seq bigint)
+    LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp
+    AS $$ DECLARE prev text; n bigint; h text;
+    BEGIN
+        PERFORM pg_advisory_xact_lock(k);
+        SELECT a.hash, a.seq INTO prev, n FROM audit_log a ORDER BY a.seq DESC LIMIT 1;
+        IF prev IS NULL THEN prev := repeat('0', 64); n := 0; END IF;
+        first_seq := n + 1;
+        FOR i IN 1 .. coalesce(array_length(actions, 1), 0) LOOP
+            n := n + 1;
+            h := encode(sha256(convert_to(concat_ws(chr(31), prev, at_, who, actions[i],
+                                                    entities[i], ids[i], ''), 'UTF8')), 'hex');
+            INSERT INTO audit_log (seq, at, "user", action, entity, entity_id, summary,
+                                   prev_hash, hash)
+                VALUES (n, at_, who, actions[i], entities[i], ids[i], '', prev, h);
+            prev := h;
+        END LOOP;
+        last_seq := n;
+    END $$""",
     """CREATE OR REPLACE FUNCTION attune_has_role(r text) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_has_role(session_user, 'attune_' || r, 'MEMBER') $$""",

@@ -28,11 +28,12 @@ from psycopg import sql
 
 from coder.errors import AttuneError, PermissionDeniedError, ProjectError, ReadOnlyError
 from coder.store import pg_security, schema
-from coder.store.audit import GENESIS
+from coder.store.audit import GENESIS, append_rows, stamp
 from coder.store.dialect import to_postgresql
 
 CHANNEL = "attune_changes"
 AUDIT_LOCK = 0x41545455  # pg_advisory_xact_lock key that serialises audit-chain appends
+_APPEND_SIGNATURE = "attune_audit_append(bigint,text,text,text[],text[],text[])"
 ROLES = ("admin", "supervisor", "coder", "clinician", "auditor")  # strongest first
 _ALLOWED_PARAMS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout"}
 
@@ -141,6 +142,12 @@ class PostgresBackend:
         # first statement, and the audit rows and NOTIFY with the COMMIT.
         self._begin_pending = False
         self._at_commit: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self._audit_call: tuple[str, str, list[tuple[str, str, str]]] | None = None
+        self.appended = range(0)
+        # Projects made before attune_audit_append existed extend the chain from here.
+        self._server_chain = bool(
+            _one(conn, "SELECT to_regprocedure(%s) IS NOT NULL", (_APPEND_SIGNATURE,))
+        )
 
     def execute(self, sql_text: str, params: Sequence[Any] = ()) -> Any:
         return self._run(to_postgresql(sql_text, has_params=bool(params)), params)
@@ -182,7 +189,8 @@ class PostgresBackend:
             raise explain(exc, self.name, self.login) from exc
 
     def begin(self) -> None:
-        self._begin_pending, self._at_commit = True, []
+        self._begin_pending, self._at_commit, self._audit_call = True, [], None
+        self.appended = range(0)
 
     def insert_at_commit(self, sql_text: str, rows: Sequence[Sequence[Any]]) -> None:
         query = to_postgresql(sql_text, has_params=True)
@@ -191,9 +199,11 @@ class PostgresBackend:
     def commit(self) -> None:
         announce, self._announce = self._announce, False
         tail, self._at_commit = self._at_commit, []
+        call, self._audit_call = self._audit_call, None
         begin, self._begin_pending = self._begin_pending, False
-        if begin and not tail:
+        if begin and not tail and call is None:
             return  # nothing was sent: nothing to commit
+        chain = None
         try:
             with self.conn.pipeline():  # one round trip for all of it
                 if begin:
@@ -201,14 +211,27 @@ class PostgresBackend:
                 for query, rows in tail:
                     with self.conn.cursor() as cursor:
                         cursor.executemany(query, rows)
+                if call is not None:
+                    at, who, items = call
+                    actions, entities, ids = (list(column) for column in zip(*items, strict=True))
+                    chain = self.conn.execute(
+                        "SELECT first_seq, last_seq "
+                        "FROM attune_audit_append(%s, %s, %s, %s, %s, %s)",
+                        (AUDIT_LOCK, at, who, actions, entities, ids),
+                    )
                 if announce:
                     self.conn.execute(f"NOTIFY {CHANNEL}")
                 self.conn.execute("COMMIT")
+            if chain is not None:
+                numbers = chain.fetchone()
+                assert numbers is not None  # the function always returns one row
+                self.appended = range(int(numbers[0]), int(numbers[1]) + 1)
         except psycopg.Error as exc:
             raise explain(exc, self.name, self.login) from exc
 
     def rollback(self) -> None:
         self._announce, self._begin_pending, self._at_commit = False, False, []
+        self._audit_call = None
         if self.conn.closed:
             return
         if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -224,6 +247,16 @@ class PostgresBackend:
             self._listener.close()
             self._listener = None
         self.conn.close()
+
+    def append_audit(self, user: str, items: Sequence[tuple[str, str, str]]) -> None:
+        if not items:
+            return
+        if self._server_chain:
+            self._audit_call = (stamp(), user, list(items))  # sent with the COMMIT
+            return
+        head = self.audit_head()
+        _, last = append_rows(self, head, user, items)
+        self.appended = range(head[1] + 1, last + 1)
 
     def audit_head(self) -> tuple[str, int]:
         # One round trip: the lock (held until COMMIT/ROLLBACK, so the chain grows in commit

@@ -17,7 +17,6 @@ from pathlib import Path
 from coder.errors import AttuneError, ProjectError, ReadOnlyError
 from coder.files import part_path
 from coder.model import Observation, Scheme, SchemeSnapshot, new_id
-from coder.store import audit
 from coder.store import rows as R
 from coder.store.backend import Backend, Row, SqliteBackend, is_server_location
 from coder.store.changes import Change, ChangeKind, Listener
@@ -61,7 +60,6 @@ class Project(Queries):
         self._snapshots_pending: dict[str, SchemeSnapshot] = {}  # read in a transaction
         self._audit_queue: list[tuple[str, str, str]] = []  # written just before COMMIT
         self._own_seqs: set[int] = set()
-        self._own_pending: list[int] = []
         self._feed_seq = self._max_audit_seq()
         self.backup_path: Path | None = None
 
@@ -194,7 +192,7 @@ class Project(Queries):
         outermost = self._depth == 0
         if outermost:
             self.db.begin()
-            self._pending, self._own_pending, self._audit_queue = [], [], []
+            self._pending, self._audit_queue = [], []
             self._seen_pending, self._snapshots_pending = {}, {}
         self._depth += 1
         try:
@@ -214,7 +212,7 @@ class Project(Queries):
             except BaseException:
                 self._abort()
                 raise
-            self._own_seqs.update(self._own_pending)
+            self._own_seqs.update(self.db.appended)
             self._snapshots.update(self._snapshots_pending)  # committed rows: immutable now
             self._snapshots_pending = {}
             self._commit_versions()
@@ -226,7 +224,7 @@ class Project(Queries):
             with suppress(AttuneError):  # the engine may have rolled back by itself
                 self.db.rollback()
         finally:
-            self._pending, self._own_pending, self._audit_queue = [], [], []
+            self._pending, self._audit_queue = [], []
             self._seen_pending = {}
             self._schemes_dirty()
             self._dispatch(self._take_refresh())  # views show the value that won
@@ -269,9 +267,7 @@ class Project(Queries):
         server wait for each other as briefly as a strict chain allows."""
         if not self._audit_queue:
             return
-        head = self.db.audit_head()  # takes the chain until COMMIT/ROLLBACK
-        _, last = audit.append_rows(self.db, head, self.user, self._audit_queue)
-        self._own_pending.extend(range(head[1] + 1, last + 1))
+        self.db.append_audit(self.user, self._audit_queue)  # the chain is held until COMMIT
         self._audit_queue = []
 
     def _change(self, kind: ChangeKind, entity: str, before: object, after: object) -> Change:

@@ -463,3 +463,21 @@ def test_push_then_pull_keeps_every_row_of_every_table(
     assert len(after["audit_log"]) == len(before["audit_log"]) + 2  # "copied", twice
     for name in sorted(set(before) - {"audit_log"}):
         assert after[name] == before[name], name
+
+
+def test_chain_is_extended_by_the_server_or_by_the_client_alike(
+    pg_server: PgServer, team_url: str
+) -> None:
+    """attune_audit_append (sent with the COMMIT) writes the same hashes the app would; a
+    project made before that function existed extends its chain from the client instead."""
+    database = team_url.rsplit("/", 1)[1]
+    with Project.open(team_url) as admin:
+        CommandStack(admin).push(AddEvent(Event("by-server", "o1", "warmth", "parent", 100)))
+    pg_server.sql(
+        "DROP FUNCTION attune_audit_append(bigint, text, text, text[], text[], text[])", database
+    )
+    with Project.open(team_url) as admin:
+        CommandStack(admin).push(AddEvent(Event("by-client", "o1", "warmth", "parent", 200)))
+        assert admin.verify_audit_chain() == []
+        ids = [a.entity_id for a in admin.audit_log() if a.entity == "event"]
+        assert ids == ["by-server", "by-client"]
