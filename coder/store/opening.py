@@ -92,6 +92,10 @@ class SafeCursor(sqlite3.Cursor):
             raise _undecodable(self._name()) from None
         except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
             raise _unencodable() from None
+        except OverflowError:  # an integer beyond SQLite's 64 bits
+            raise CommandError(
+                "a number is too large to store (beyond 64 bits); nothing was saved"
+            ) from None
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> SafeCursor:
@@ -103,6 +107,10 @@ class SafeCursor(sqlite3.Cursor):
             raise _undecodable(self._name()) from None
         except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
             raise _unencodable() from None
+        except OverflowError:  # an integer beyond SQLite's 64 bits
+            raise CommandError(
+                "a number is too large to store (beyond 64 bits); nothing was saved"
+            ) from None
         return self
 
     def fetchone(self) -> Any:

@@ -233,3 +233,5 @@ def test_lone_surrogates_are_refused_in_json_and_by_the_store(tmp_path: Path) ->
         media = Media("m\udc00", "v.mp4", Fingerprint(1, "a", "b", 1000), 1000, 25.0)
         with pytest.raises(CommandError, match="not valid Unicode"):
             project.add_media(media, [0, 40])
+        with pytest.raises(CommandError, match="too large to store"):
+            project.db.execute("SELECT ?", (10**30,))
