@@ -190,3 +190,58 @@ def test_blind_coder_sees_only_their_own_observations(qtbot, dyad_project: Path)
         listed = [tab.observations.item(i).text() for i in range(tab.observations.count())]
         assert listed == ["Week 3 — Ben"]  # Ana's coding stays hidden until both are final
         window.close()
+
+
+def test_boxes_drawn_by_hand_are_measured_and_a_cancelled_run_saves_nothing(  # type: ignore[no-untyped-def]
+    qtbot, dyad_project: Path
+) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    from coder.analysis.motion import MotionSettings
+
+    errors: list[str] = []
+    with Project.open(dyad_project, user="Ana") as project:
+        window = AnalysisWindow(project, "Ana", "o1", errors.append, lambda *_: None)
+        qtbot.addWidget(window)
+        window.show()
+        window.tabs.setCurrentIndex(1)
+        tab = window.synchrony
+        editor = tab.editor
+        editor.resize(400, 300)
+        area = editor.picture_rect()
+
+        def at(fx: float, fy: float) -> QPoint:
+            return QPoint(round(area.left() + fx * area.width()), round(area.top() + fy * area.height()))
+
+        def drag(a: QPoint, b: QPoint) -> None:
+            qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=a)
+            qtbot.mouseRelease(editor, Qt.MouseButton.LeftButton, pos=b)
+
+        drag(at(0.05, 0.1), at(0.45, 0.9))  # the parent's box (the first person is chosen)
+        tab.person.setCurrentIndex(1)
+        drag(at(0.95, 0.9), at(0.55, 0.1))  # the child's, dragged the other way round
+        qtbot.mouseClick(editor, Qt.MouseButton.LeftButton, pos=at(0.5, 0.5))  # a click: no box
+        parent, child = editor.regions
+        assert (parent.name, child.name) == ("parent", "child")
+        for box, want in ((parent, (0.05, 0.1, 0.4, 0.8)), (child, (0.55, 0.1, 0.4, 0.8))):
+            assert (box.x, box.y, box.w, box.h) == pytest.approx(want, abs=0.01)
+        media_id = project.media_list()[0].id
+        # Cancelled before the first frame is read: no result, nothing cached.
+        tab.compute()
+        tab.cancel()
+        qtbot.waitUntil(tab.run_button.isEnabled, timeout=20_000)
+        assert tab.result is None
+        assert latest_motion(project, media_id) is None
+        tab.window_s.setValue(10)
+        tab.step_s.setValue(5)
+        tab.max_lag_s.setValue(2)
+        tab.rounds.setValue(10)
+        tab.compute()
+        qtbot.waitUntil(lambda: tab.result is not None, timeout=20_000)
+        assert tab.series is not None and tab.series.regions == (parent, child)
+        from coder.analysis.motion_cache import cached_motion
+
+        assert cached_motion(project, media_id, [parent, child], MotionSettings()) is not None
+        assert tab.result is not None and tab.result.candidates  # the boxes still hold the people
+        assert errors == []
+        window.close()

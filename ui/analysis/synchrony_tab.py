@@ -237,6 +237,8 @@ class SynchronyTab(QWidget):
             QThreadPool.globalInstance().start(runner)
             return
         self.job = run_job(self, "Measuring movement in the video…", job, self._done, self._failed)
+        # run_job reports only failures with a message; a cancelled run must free Compute too.
+        self.job.signals.failed.connect(lambda _message: self._failed(""))
 
     def cancel(self) -> None:
         if self.job is not None:
