@@ -28,7 +28,14 @@ def check_target(target: Path) -> None:
     """Refuse, before any rendering, an output path that could not be written at the end."""
     from coder.errors import OutputPathError
 
-    if target.is_dir():
+    try:
+        is_folder = target.is_dir()
+    except OSError as exc:  # e.g. a name too long for the file system (it may be a label)
+        raise OutputPathError(
+            f"{target.parent}: a file name there is not allowed ({exc.strerror}); choose a "
+            "shorter or simpler name"
+        ) from None
+    if is_folder:
         raise OutputPathError(
             f"{target}: is a folder; give a file name inside it (e.g. {target / 'name'}.ext)"
         )

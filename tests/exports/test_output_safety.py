@@ -142,3 +142,5 @@ def test_bad_targets_are_refused_before_anything_is_rendered(
             with pytest.raises(OutputPathError, match="is a folder"):
                 write_export(project, fmt, folder, progress=lambda f: pytest.fail("rendered"))
     assert list(folder.iterdir()) == []
+    with pytest.raises(OutputPathError, match="not allowed"):
+        cut_clip(video, tmp_path / ("x" * 300 + ".mp4"), 0, 300)
