@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from coder.errors import ImportFormatError, SchemeError
 from coder.model import (
@@ -85,10 +86,7 @@ def import_boris(
     if src.suffix.lower() in TABLE_SUFFIXES:
         return _import_boris_table(target, src, observations)
     boris = read_boris(src)
-    chosen = [o for o in boris.observations if observations is None or o.name in observations]
-    if observations and len(chosen) != len(set(observations)):
-        missing = set(observations) - {o.name for o in chosen}
-        raise ImportFormatError(f"{src.name}: no observation named {', '.join(sorted(missing))}")
+    chosen = _chosen(boris.observations, observations, src)
     report = ImportReport(unit="row", notes=list(boris.notes))
     for obs in chosen:
         report.notes += obs.notes
@@ -136,6 +134,22 @@ def import_boris(
     return report
 
 
+class _HasName(Protocol):
+    name: str
+
+
+_Named = TypeVar("_Named", bound=_HasName)
+
+
+def _chosen(found: list[_Named], wanted: Sequence[str] | None, src: Path) -> list[_Named]:
+    """The observations the user named (all when none), refusing a name the file lacks."""
+    chosen = [o for o in found if wanted is None or o.name in wanted]
+    if wanted and len(chosen) != len(set(wanted)):
+        missing = set(wanted) - {o.name for o in chosen}
+        raise ImportFormatError(f"{src.name}: no observation named {', '.join(sorted(missing))}")
+    return chosen
+
+
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx")
 
 
@@ -147,10 +161,7 @@ def _import_boris_table(
     from exports.boris_table import read_boris_table
 
     table = read_boris_table(src)
-    chosen = [o for o in table.observations if observations is None or o.name in observations]
-    if observations and len(chosen) != len(set(observations)):
-        missing = set(observations) - {o.name for o in chosen}
-        raise ImportFormatError(f"{src.name}: no observation named {', '.join(sorted(missing))}")
+    chosen = _chosen(table.observations, observations, src)
     report = ImportReport(unit="row", notes=list(table.notes))
     report.lines = list(table.lines.values())
     if not any(o.events for o in chosen):

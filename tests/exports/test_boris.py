@@ -300,3 +300,19 @@ def test_cli_prints_the_report(tmp_path: Path, capsys: Any) -> None:
     out = capsys.readouterr().out
     assert "behaviour 'wave' (not in the ethogram), 1 row: 1 not imported" in out
     assert "Imported 3 observations, 11 events (2 new sessions); 3 rows not imported into" in out
+
+
+def test_chosen_observations_only_and_a_missing_name_is_refused(tmp_path: Path) -> None:
+    for name, obs in (("v7_two_players.boris", "live visit"), ("tabular_v7.tsv", "session 7")):
+        import_boris(tmp_path / f"all-{name}.attune", DATA / name)
+        report = import_boris(tmp_path / f"one-{name}.attune", DATA / name, [obs])
+        assert report.observations == 1
+        with Project.open(tmp_path / f"one-{name}.attune", read_only=True) as p:
+            assert [o.name for o in p.observations()] == [obs]
+        everything = _events(tmp_path / f"all-{name}.attune", obs)
+        assert _events(tmp_path / f"one-{name}.attune", obs) == everything and everything
+    for name in ("v7_two_players.boris", "tabular_v7.tsv"):
+        target = tmp_path / f"c-{name}.attune"
+        with pytest.raises(ImportFormatError, match=f"{name}: no observation named nope"):
+            import_boris(target, DATA / name, ["nope"])
+        assert not target.exists()
