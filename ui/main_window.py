@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from coder.app.session import CodingSession, EditRefused, SessionMessage
+from coder.app.usecases import relink_media
 from coder.app.visibility import HIDDEN_WHILE_BLIND, may_see, visible_observations
 from coder.commands import CommandStack, DeleteEvents
 from coder.errors import AttuneError, ProjectLockedError
-from coder.media.fingerprint import matches
 from coder.model import Event, Observation
 from coder.store import Change, Project
 from coder.store.backend import is_server_location
@@ -541,20 +541,8 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            if media.fingerprint.size == 0:  # imported placeholder: verify by length
-                from coder.media.fingerprint import fingerprint
-                from coder.media.probe import probe
-
-                found = fingerprint(path, probe(path).duration_ms)
-            elif matches(path, media.fingerprint):
-                found = media.fingerprint
-            else:
-                self.show_error(
-                    f"{path} is not the same recording as this session's video; "
-                    "choose the original file."
-                )
-                return
-            self.project.relink_media(media_id, path, found)
+            # Only the same recording (by fingerprint); an imported placeholder by its length.
+            relink_media(self.project, media_id, path)
         except AttuneError as exc:
             self.show_error(str(exc))
 

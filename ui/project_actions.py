@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from coder.app.file_names import project_folder
+from coder.app.usecases import add_probed_session, create_project, new_observation
 from coder.commands import AddSegment, DeleteSegment, EditSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
-from coder.model import Media, Observation, Segment, Session, new_id
+from coder.model import Media, Segment, new_id
 from ui.dialogs.add_video_dialog import AddVideoDialog
 from ui.dialogs.coder_dialog import ask_coder
 from ui.dialogs.scheme_editor import SchemeEditor
@@ -40,8 +41,7 @@ class ProjectActions:
 
     # --- projects --------------------------------------------------------------------------
     def new_project(self) -> None:
-        from coder.schemes import load_shipped, scheme_content_hash, shipped_scheme_paths
-        from coder.store import Project
+        from coder.schemes import load_shipped, shipped_scheme_paths
 
         w = self.window
         recent = w.prefs.recent()
@@ -64,9 +64,7 @@ class ProjectActions:
         if user is None:
             return
         try:
-            scheme, text = load_shipped(scheme_id)
-            with Project.create(path, user=user) as project:
-                project.adopt_scheme(scheme, text, scheme_content_hash(text))
+            create_project(path, scheme_id, user=user).close()  # removed again if it fails
         except AttuneError as exc:
             w.show_error(str(exc))
             return
@@ -200,14 +198,9 @@ class ProjectActions:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         label, coder = dialog.values()
-        session = Session(new_id(), label, media.id)
         try:
-            with w.project.transaction():
-                w.project.add_media(media, result.frame_times_ms)
-                w.project.add_session(session)
-            snapshot = w.project.snapshots()[-1].id
-            obs = Observation(new_id(), session.id, coder, snapshot, name=f"{label}/{coder}")
-            w.project.add_observation(obs)
+            session = add_probed_session(w.project, media, result, label=label)
+            obs = new_observation(w.project, session, coder)
         except AttuneError as exc:
             w.show_error(str(exc))
             return
@@ -228,17 +221,11 @@ class ProjectActions:
             == QMessageBox.StandardButton.Yes
         )
         current = w.observation
-        label = w.project.session(current.session_id).label
-        obs = Observation(
-            new_id(),
-            current.session_id,
-            coder.strip(),
-            current.snapshot_id,
-            name=f"{label}/{coder.strip()}",
-            blind=blind,
-        )
         try:
-            w.project.add_observation(obs)
+            session = w.project.session(current.session_id)
+            obs = new_observation(
+                w.project, session, coder, blind=blind, snapshot_id=current.snapshot_id
+            )
         except AttuneError as exc:
             w.show_error(str(exc))
             return

@@ -8,12 +8,16 @@ for coding. Errors are AttuneErrors whose messages name ids and files, never cli
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coder.app.session import CodingSession
 from coder.errors import AttuneError, MediaError, ProjectError
 from coder.model import Consent, Media, Observation, Scheme, Session, new_id
 from coder.progress import Cancel, Progress, check_cancel, report
 from coder.store import Project
+
+if TYPE_CHECKING:
+    from coder.media.probe import ProbeResult
 
 
 def load_scheme_ref(value: str) -> tuple[Scheme, str]:
@@ -78,16 +82,31 @@ def add_session_from_video(
     media = media_from_probe(video, result)
     report(progress, 0.9)
     check_cancel(cancel, "adding the video")
+    chosen = (label or "").strip() or Path(video).stem  # the name as given, not as resolved
+    session = add_probed_session(project, media, result, label=chosen, consent=consent)
+    report(progress, 1.0)
+    return session
+
+
+def add_probed_session(
+    project: Project,
+    media: Media,
+    probed: ProbeResult,
+    *,
+    label: str | None = None,
+    consent: Consent | None = None,
+) -> Session:
+    """Add an already probed video as a new session (the GUI probes off its thread, then
+    writes here on it). Media, frame table and session are one transaction."""
     session = Session(
         id=new_id(),
-        label=(label or "").strip() or Path(video).stem,
+        label=(label or "").strip() or Path(media.path).stem,
         media_id=media.id,
         consent=consent or Consent(),
     )
     with project.transaction():
-        project.add_media(media, result.frame_times_ms)
+        project.add_media(media, probed.frame_times_ms)
         project.add_session(session)
-    report(progress, 1.0)
     return session
 
 

@@ -155,3 +155,41 @@ def test_blind_coder_sees_nothing_of_the_other_until_both_are_final(
     w.menu_actions.undo.trigger()
     assert len(chooser(w)) == 2 and w.menu_actions.toggle_final.isChecked()
     w.close()
+
+
+def test_export_reads_the_project_as_the_blind_coder_whatever_it_is_asked(
+    qtbot, prefs, index_project: Path, tmp_path: Path, monkeypatch, no_modal_boxes: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """The export job opens the project as the person coding, so even a listing bug that
+    offered Ana's observation to blind Bea could not put Ana's events into a file."""
+    from coder.app.usecases import new_observation
+    from coder.commands import AddEvent, CommandStack
+    from coder.model import Event
+    from coder.store import Project
+
+    with Project.open(index_project, user="Ana") as project:
+        CommandStack(project).push(AddEvent(Event("ana-1", "o1", "attunement", "parent", 1000)))
+        bea = new_observation(project, project.session("s1"), "Bea", blind=True).id
+    as_coder(monkeypatch, "Bea")
+    w = MainWindow(prefs, audio=False)
+    qtbot.addWidget(w)
+    assert w.open_project(str(index_project)) and w.session is not None
+    assert w.session.observation_id == bea
+    assert w.project is not None
+    everything = w.project._all_observations("s1")  # what a buggy listing would offer
+    assert {o.id for o in everything} == {"o1", bea}
+    monkeypatch.setattr(w, "visible_observations", lambda session_id=None: everything)
+    out = tmp_path / "leak.csv"
+
+    def session_csv(dialog: ExportDialog) -> int:
+        dialog.format.setCurrentIndex(dialog.format.findText("Events table (CSV)"))
+        dialog.scope.setCurrentIndex(1)  # this session (all coders)
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(ExportDialog, "exec", session_csv)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    w.menu_actions.export.trigger()
+    qtbot.waitUntil(lambda: len(no_modal_boxes) > 0, timeout=10000)
+    assert "hidden until every observation of that session is marked final" in no_modal_boxes[-1]
+    assert not out.exists()  # nothing written, not even Bea's part
+    w.close()

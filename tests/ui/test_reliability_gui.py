@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from coder.app.visibility import CONSENSUS_CODER
 from coder.reliability.compare import compare
 from coder.store import Project
 from ui.main_window import MainWindow
-from ui.reliability.review import CONSENSUS, DisagreementReview
+from ui.reliability.review import DisagreementReview
 from ui.reliability.window import ReliabilityWindow
 
 
@@ -64,11 +65,17 @@ def test_review_walks_disagreements_and_accepts_into_consensus(
     first = review.items[review.list.currentRow()]
     assert review.player.position == review.player.timebase.snap(first.at_ms)  # type: ignore[union-attr]
     side = "a" if first.a is not None else "b"
+    accepted = first.a if side == "a" else first.b
+    assert accepted is not None
     review.accept_side(side)
-    consensus = [o for o in w.project.observations() if o.coder == CONSENSUS]
-    assert len(consensus) == 1 and len(w.project.events(consensus[0].id)) == 1
-    w.history.undo()
-    assert w.project.events(consensus[0].id) == []
+    consensus = [o for o in w.project.observations() if o.coder == CONSENSUS_CODER]
+    assert len(consensus) == 1
+    (copy,) = w.project.events(consensus[0].id)
+    assert (copy.code_id, copy.onset_ms, copy.note) == (accepted.code_id, accepted.onset_ms, "")
+    assert w.history.undo_action.text() == f"&Undo Accept {side.upper()}'s event into consensus"
+    w.history.undo()  # one step takes back the event and the consensus observation it made
+    assert [o for o in w.project.observations() if o.coder == CONSENSUS_CODER] == []
+    assert not w.history.undo_action.isEnabled()
     review.close()
     w.close()
 

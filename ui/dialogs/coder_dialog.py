@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
 
 
 def default_user() -> str:
-    """The OS account name, offered when nobody has coded on this machine yet."""
-    import getpass
+    """Offered when nobody has coded on this machine yet: ATTUNE_USER, else the OS login
+    (coder.app.user, the one definition the CLI uses too)."""
+    from coder.app.user import current_user
 
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers) or no login environment
-        return ""
+    name = current_user()
+    return "" if name == "unknown" else name
 
 
 class CoderDialog(QDialog):

@@ -105,12 +105,14 @@ class ExportImport:
         )
         if not path:
             return
-        project_path, with_notes = w.project.location, dialog.notes.isChecked()
+        location, with_notes, viewer = w.project.location, dialog.notes.isChecked(), w.user
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             from exports.dispatch import write_export
 
-            with Project.open(project_path, read_only=True) as reader:
+            # Opened as the person coding: the store hides what blind coding hides, so no
+            # format can carry another coder's work, whatever the ids asked for.
+            with Project.open(location, read_only=True, user=viewer) as reader:
                 changed = write_export(
                     reader,
                     fmt.id,
@@ -159,21 +161,21 @@ class ExportImport:
         source = open_path(w, "Import from", kind.file_filter)
         if not source:
             return
-        target = w.project.location
+        target, user = w.project.location, w.user
         w.close_project()  # the import opens the project itself (one writer at a time)
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             return kind.run(target, source, options)
 
         def done(report: ImportReport) -> None:
-            w.open_project(target)
+            w.open_project(target, user=user)  # the same person, not asked again
             w.statusBar().showMessage(report.summary(), 8000)
             self.last_report = report
             # what was imported and what was not, per tier / behaviour / code, with counts
             show_report(w, "Import", report.summary(), report.text_lines())
 
         def failed(message: str) -> None:
-            w.open_project(target)
+            w.open_project(target, user=user)
             w.show_error(message)
 
         self.job = run_job(w, "Importing…", job, done, failed)

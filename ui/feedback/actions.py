@@ -80,11 +80,11 @@ class FeedbackActions:
         path = save_path(w, "Save highlight reel", "moments", "mp4", "MP4 (*.mp4)")
         if not path:
             return
-        project_path = project.location
+        location, viewer = project.location, w.user
         watermark = f"For {session.family or 'your family'} only"
 
         def job(progress: Progress, cancelled: Cancel) -> object:
-            with Project.open(project_path, read_only=True) as reader:
+            with Project.open(location, read_only=True, user=viewer) as reader:
                 return make_reel(
                     reader,
                     session.id,
@@ -117,11 +117,11 @@ class FeedbackActions:
         )
         if not path:
             return
-        project_path = project.location
+        location, viewer = project.location, w.user
 
         def job(progress: Progress, cancelled: Cancel) -> object:
             check_target(Path(path))  # a read-only folder fails before the stills are decoded
-            with Project.open(project_path, read_only=True) as reader:
+            with Project.open(location, read_only=True, user=viewer) as reader:
                 content = build_handout_content(
                     reader, session.id, watermark=True, progress=progress, cancel=cancelled
                 )

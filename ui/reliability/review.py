@@ -2,12 +2,12 @@
 disagreement listed; next and previous move the review's video there (the main window's player
 is left alone); the supervisor accepts one side's event into a consensus observation (an
 undoable command) and the list marks what was decided, from the consensus itself, so undo
-and reopening show the truth. Esc or Close closes it.
+and reopening show the truth. Esc or Close closes it. Finding the disagreements and accepting
+one (``AcceptIntoConsensus``: one undo step, which also creates the consensus observation the
+first time) are coder.app.consensus's; this window only shows them.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
@@ -21,10 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.app.consensus import (
+    AcceptIntoConsensus,
+    Disagreement,
+    find_consensus,
+    find_disagreements,
+)
 from coder.app.session import CodingSession
-from coder.commands import AddEvent
-from coder.model import Event, Observation, new_id
-from coder.reliability.alignment import align_events
 from coder.store import Change, Project
 from ui.history import History
 from ui.player.controller import PlayerController
@@ -32,34 +35,12 @@ from ui.player.video_view import VideoView
 from ui.timeline.scene import TimelineScene
 from ui.timeline.view import TimelineView, format_ms
 
-CONSENSUS = "Consensus"
 
-
-@dataclass(frozen=True)
-class Disagreement:
-    at_ms: int
-    a: Event | None
-    b: Event | None
-
-    def label(self, names: dict[str, str]) -> str:
-        left = names.get(self.a.code_id, self.a.code_id) if self.a else "—"
-        right = names.get(self.b.code_id, self.b.code_id) if self.b else "—"
-        return f"{format_ms(self.at_ms)}   A: {left}   |   B: {right}"
-
-
-def find_disagreements(
-    events_a: list[Event], events_b: list[Event], tolerance_ms: int
-) -> list[Disagreement]:
-    result = align_events(events_a, events_b, tolerance_ms=tolerance_ms)
-    by_a = {e.id: e for e in events_a}
-    by_b = {e.id: e for e in events_b}
-    items = [
-        Disagreement(min(by_a[x].onset_ms, by_b[y].onset_ms), by_a[x], by_b[y])
-        for x, y in result.disagreements
-    ]
-    items += [Disagreement(by_a[x].onset_ms, by_a[x], None) for x in result.missed]
-    items += [Disagreement(by_b[y].onset_ms, None, by_b[y]) for y in result.extra]
-    return sorted(items, key=lambda d: d.at_ms)
+def describe(d: Disagreement, names: dict[str, str]) -> str:
+    """One line of the list: when, and what each side coded there ("—" for nothing)."""
+    left = names.get(d.a.code_id, d.a.code_id) if d.a else "—"
+    right = names.get(d.b.code_id, d.b.code_id) if d.b else "—"
+    return f"{format_ms(d.at_ms)}   A: {left}   |   B: {right}"
 
 
 class DisagreementReview(QWidget):
@@ -106,7 +87,7 @@ class DisagreementReview(QWidget):
             self.views.append(view)
         self.list = QListWidget()
         for d in self.items:
-            self.list.addItem(d.label(self.names))
+            self.list.addItem(describe(d, self.names))
         self.list.currentRowChanged.connect(self.go)
         buttons = QHBoxLayout()
         for text, slot in (
@@ -140,7 +121,7 @@ class DisagreementReview(QWidget):
     # --- what was decided (read from the consensus observation) ------------------------
     def decided(self) -> dict[int, str]:
         """Row -> "A" or "B" for each disagreement whose side's event is in the consensus."""
-        target = self._existing_consensus()
+        target = find_consensus(self.project, self.a, self.b)
         if target is None:
             return {}
         taken = {(e.code_id, e.subject_id, e.onset_ms) for e in self.project.events(target.id)}
@@ -156,7 +137,7 @@ class DisagreementReview(QWidget):
         for row, d in enumerate(self.items):
             item = self.list.item(row)
             side = marks.get(row)
-            item.setText(("✓ " + side + " accepted   " if side else "") + d.label(self.names))
+            item.setText(("✓ " + side + " accepted   " if side else "") + describe(d, self.names))
             item.setBackground(QColor(205, 235, 205) if side else QColor(0, 0, 0, 0))
         self.summary = f"{len(self.items)} disagreements, {len(marks)} decided"
         self.status.setText(self.summary)
@@ -194,26 +175,6 @@ class DisagreementReview(QWidget):
         for session, event in zip(self.sessions, (d.a, d.b), strict=True):
             session.select([event.id] if event else [])
 
-    def _existing_consensus(self) -> Observation | None:
-        for obs in self.project.observations(self.a.session_id):
-            if obs.name == f"{CONSENSUS} ({self.a.coder} / {self.b.coder})":
-                return obs
-        return None
-
-    def consensus(self) -> Observation:
-        found = self._existing_consensus()
-        if found is not None:
-            return found
-        obs = Observation(
-            new_id(),
-            self.a.session_id,
-            CONSENSUS,
-            self.a.snapshot_id,
-            name=f"{CONSENSUS} ({self.a.coder} / {self.b.coder})",
-        )
-        self.project.add_observation(obs)
-        return obs
-
     def accept_side(self, side: str) -> None:
         row = self.list.currentRow()
         if not 0 <= row < len(self.items):
@@ -223,10 +184,7 @@ class DisagreementReview(QWidget):
         if event is None:
             self.status.setText("That side coded nothing here; nothing to accept.")
             return
-        target = self.consensus()
-        if self.history.push(
-            AddEvent(replace(event, id=new_id(), observation_id=target.id, note=""))
-        ):
+        if self.history.push(AcceptIntoConsensus(self.a, self.b, event)):
             self.status.setText(
                 f"Accepted {side.upper()}'s {self.names.get(event.code_id, event.code_id)} "
                 f"into the consensus observation (Edit > Undo to take it back). {self.summary}"
