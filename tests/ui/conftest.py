@@ -50,6 +50,19 @@ def prefs(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def window(qtbot, prefs, index_project: Path):  # type: ignore[no-untyped-def]
+    """The main window with ``index_project`` open (as the remembered or OS user)."""
+    from ui.main_window import MainWindow
+
+    w = MainWindow(prefs, audio=False)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_project(str(index_project))
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def index_project(tmp_path: Path) -> Iterator[Path]:
     """A project on a 4 s 25 fps index video (frames carry their number), one observation."""
     video = tmp_path / "clip.mp4"

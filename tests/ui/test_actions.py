@@ -22,16 +22,6 @@ from ui.dialogs.session_dialog import SessionDialog
 from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, prefs, index_project: Path):  # type: ignore[no-untyped-def]
-    w = MainWindow(prefs, audio=False)
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(index_project))
-    yield w
-    w.close()
-
-
 def answer(monkeypatch: pytest.MonkeyPatch, cls: type, name: str, value: object) -> None:
     monkeypatch.setattr(cls, name, lambda *a, **k: value)
 

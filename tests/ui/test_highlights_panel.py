@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -12,16 +10,6 @@ from PySide6.QtWidgets import QInputDialog
 from coder.media.faces import Box
 from ui.feedback import blur_dialog
 from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, prefs, index_project: Path):  # type: ignore[no-untyped-def]
-    w = MainWindow(prefs, audio=False)
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(index_project))
-    yield w
-    w.close()
 
 
 def test_create_edit_reorder_delete(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -3,8 +3,6 @@ that fails leaves the data, the views and the menu as they were, with a message.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -34,16 +32,6 @@ class FlakyAdd(Command):
         project.delete_event(self.event.id)  # a real change inside the transaction...
         if self.fail_undo:
             raise self.error("the disk said no")  # ...that must be rolled back
-
-
-@pytest.fixture
-def window(qtbot, prefs, index_project: Path):  # type: ignore[no-untyped-def]
-    w = MainWindow(prefs, audio=False)
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(str(index_project))
-    yield w
-    w.close()
 
 
 def menu_state(w: MainWindow) -> tuple[str, bool, str, bool]:

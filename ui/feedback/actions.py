@@ -7,6 +7,7 @@ from coder and is shown as a message). Long jobs run off the GUI thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,9 @@ from ui.reliability.window import ReliabilityWindow
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
+# (reader, session, target path, progress, cancel): writes one parent-facing file
+MakeParentFile = Callable[[Project, Session, str, Progress, Cancel], None]
 
 
 class FeedbackActions:
@@ -72,71 +76,54 @@ class FeedbackActions:
     def reel(self) -> None:
         from exports.reel import ReelOptions, make_reel
 
-        found = self._session()
-        if found is None:
-            return
-        project, session = found
-        w = self.window
-        path = save_path(w, "Save highlight reel", "moments", "mp4", "MP4 (*.mp4)")
-        if not path:
-            return
-        location, viewer = project.location, w.user
-        watermark = f"For {session.family or 'your family'} only"
+        def make(reader: Project, session: Session, path: str, p: Progress, c: Cancel) -> None:
+            watermark = f"For {session.family or 'your family'} only"
+            options = ReelOptions(watermark=watermark)
+            make_reel(reader, session.id, path, options, progress=p, cancel=c)
 
-        def job(progress: Progress, cancelled: Cancel) -> object:
-            with Project.open(location, read_only=True, user=viewer) as reader:
-                return make_reel(
-                    reader,
-                    session.id,
-                    path,
-                    ReelOptions(watermark=watermark),
-                    progress=progress,
-                    cancel=cancelled,
-                )
-
-        self.job = run_job(
-            w,
-            "Making the highlight reel…",
-            job,
-            lambda _r: confirm_saved(w, "Reel", path),
-            w.show_error,
-        )
+        self._parent_file("highlight reel", "Reel", ("moments", "mp4", "MP4 (*.mp4)"), make)
 
     def handout(self) -> None:
         from coder.files import check_target
         from exports.handout import write_handout_html, write_handout_pdf
         from exports.handout_content import build_handout_content
 
+        def make(reader: Project, session: Session, path: str, p: Progress, c: Cancel) -> None:
+            check_target(Path(path))  # a read-only folder fails before the stills are decoded
+            content = build_handout_content(
+                reader, session.id, watermark=True, progress=p, cancel=c
+            )
+            if path.lower().endswith((".html", ".htm")):
+                write_handout_html(content, path)
+            else:
+                write_handout_pdf(content, path)
+
+        kind = ("handout", "pdf", "PDF (*.pdf);;Web page (*.html)")
+        self._parent_file("parent handout", "Handout", kind, make)
+
+    def _parent_file(
+        self, what: str, done: str, kind: tuple[str, str, str], make: MakeParentFile
+    ) -> None:
+        """Ask where to save (``kind``: name part, extension, filter), then ``make`` the file
+        off the GUI thread from a second, read-only connection opened as the person coding
+        (blind coding holds there too)."""
         found = self._session()
         if found is None:
             return
         project, session = found
         w = self.window
-        path = save_path(
-            w, "Save parent handout", "handout", "pdf", "PDF (*.pdf);;Web page (*.html)"
-        )
+        path = save_path(w, f"Save {what}", *kind)
         if not path:
             return
         location, viewer = project.location, w.user
 
         def job(progress: Progress, cancelled: Cancel) -> object:
-            check_target(Path(path))  # a read-only folder fails before the stills are decoded
             with Project.open(location, read_only=True, user=viewer) as reader:
-                content = build_handout_content(
-                    reader, session.id, watermark=True, progress=progress, cancel=cancelled
-                )
-            if path.lower().endswith((".html", ".htm")):
-                write_handout_html(content, path)
-            else:
-                write_handout_pdf(content, path)
+                make(reader, session, path, progress, cancelled)
             return path
 
         self.job = run_job(
-            w,
-            "Making the handout…",
-            job,
-            lambda _r: confirm_saved(w, "Handout", path),
-            w.show_error,
+            w, f"Making the {what}…", job, lambda _r: confirm_saved(w, done, path), w.show_error
         )
 
     def reliability(self) -> None:
