@@ -81,8 +81,11 @@ def read_event_table(
     col = {h: i for i, h in reversed(list(enumerate(header))) if h}
     if names["code"] not in col:
         raise ImportFormatError(
-            f"{src.name}: no column '{names['code']}' (columns: {', '.join(header)[:300]}); "
-            "map the columns, e.g. --column code=Behaviour"
+            # The header's cells are not repeated: in a file without a header row they are
+            # the first row's data, which may be a clinical note.
+            f"{src.name}: none of the {len(header)} columns in the first row is named "
+            f"'{names['code']}'; map the columns to the names in your file's first row, "
+            "e.g. --column code=Behaviour"
         )
     unknown_mapping = [
         f"{field}={header_name}"
@@ -91,8 +94,8 @@ def read_event_table(
     ]
     if unknown_mapping:
         raise ImportFormatError(
-            f"{src.name}: mapped column(s) {', '.join(unknown_mapping)} not in the header "
-            f"({', '.join(header)[:300]})"
+            f"{src.name}: mapped column(s) {', '.join(unknown_mapping)} not in the first row "
+            f"({len(header)} columns); use the names exactly as the first row writes them"
         )
     codes = _Lookup([(c.id, c.name, c.id) for c in scheme.codes])
     subjects = _Lookup([(s.id, s.name, s.id) for s in scheme.subjects])

@@ -35,11 +35,11 @@ def locate(media: Media, folders: Sequence[Path]) -> Path | None:
     if media.fingerprint.size == 0:  # an imported placeholder: nothing to compare with
         return None
     stored = Path(media.path)
-    if stored.is_file() and matches(stored, media.fingerprint):
+    if _is_file(stored) and matches(stored, media.fingerprint):
         return stored
     for folder in folders:
         same_name = folder / stored.name
-        if same_name.is_file() and matches(same_name, media.fingerprint):
+        if _is_file(same_name) and matches(same_name, media.fingerprint):
             return same_name
     for folder in folders:
         for candidate in _files_of_size(folder, media.fingerprint.size):
@@ -88,6 +88,15 @@ class MediaFinder:
         """
         if media.id not in self._found:
             stored = Path(media.path)
-            self._found[media.id] = stored if stored.is_file() else locate(media, self._folders)
+            self._found[media.id] = stored if _is_file(stored) else locate(media, self._folders)
         found = self._found[media.id]
         return str(found) if found is not None else media.path
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; an unusable stored path (too long, not a name this system
+    accepts — e.g. from an imported project) is simply not found."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

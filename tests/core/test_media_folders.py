@@ -65,3 +65,11 @@ def test_folders_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     finder = MediaFinder()
     finder.set_folders([tmp_path / "z"])
     assert finder.folders == [tmp_path / "z", tmp_path / "x", tmp_path / "y"]
+
+
+def test_an_unusable_stored_path_is_not_found_rather_than_a_crash(tmp_path: Path) -> None:
+    folders = MediaFinder([tmp_path])
+    for path in ("x" * 5000 + ".mp4", "a\0b.mp4"):  # too long; a NUL no file system accepts
+        media = Media("m1", path, Fingerprint(1, "", "", 1000), 1000, 25.0)
+        folders.forget("m1")
+        assert folders.local_path(media) == path  # not found: the stored path, as written

@@ -149,8 +149,14 @@ def test_unreadable_tables_are_refused_clearly(tmp_path: Path) -> None:
         import_csv(target, fake, "attachment-core")
     nocode = tmp_path / "nocode.tsv"
     nocode.write_text("who\twhen\nParent\t1\n")
-    with pytest.raises(ImportFormatError, match="no column 'code'.*--column code="):
+    with pytest.raises(ImportFormatError, match="none of the 2 columns.*'code'.*--column code="):
         import_csv(target, nocode, "attachment-core")
+    # A file without a header row: its first row (here a note) is not repeated in the error.
+    headless = tmp_path / "headless.csv"
+    headless.write_text("warmth,1200,SECRET note about the family\n")
+    with pytest.raises(ImportFormatError) as refused:
+        import_csv(target, headless, "attachment-core")
+    assert "SECRET" not in str(refused.value)
     assert not target.exists()
 
 
