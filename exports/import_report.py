@@ -85,6 +85,21 @@ class ImportReport:
     def not_imported(self) -> int:
         return sum(line.missing for line in self.lines)
 
+    def reasons(self, limit: int = 4) -> str:
+        """Why items were not imported, counted over every line and named by place only
+        (never by the file's values: a wrongly mapped column may hold clinical notes)."""
+        counts: dict[str, int] = {}
+        places: dict[str, list[str]] = {}
+        for line in self.lines:
+            for reason, n in line.not_imported.items():
+                counts[reason] = counts.get(reason, 0) + n
+                places.setdefault(reason, []).extend(line.places.get(reason, []))
+        parts = []
+        for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]:
+            where = ", ".join(places[reason][:PLACES_SHOWN])
+            parts.append(f"{n} {self.unit}(s) {reason}" + (f" (e.g. {where})" if where else ""))
+        return "; ".join(parts) or f"no {self.unit}s"
+
     @property
     def warnings(self) -> list[str]:
         """The lines that need the user's attention: something not imported or changed."""

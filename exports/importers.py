@@ -165,8 +165,7 @@ def _import_boris_table(
     report = ImportReport(unit="row", notes=list(table.notes))
     report.lines = list(table.lines.values())
     if not any(o.events for o in chosen):
-        lines = "; ".join(report.text_lines()[1:6]) or "no rows"
-        raise ImportFormatError(f"{src.name}: no row can be imported ({lines})")
+        raise ImportFormatError(f"{src.name}: no row can be imported ({report.reasons()})")
     with open_target(target) as project, project.transaction():
         snapshot = _adopt(project, table.scheme, src.name)
         sessions: dict[str, str] = {}
@@ -276,8 +275,7 @@ def import_csv(
     src = Path(src)
     rows, report = read_event_table(src, scheme, columns)
     if not rows:
-        lines = "; ".join(report.text_lines()[:6]) or "no rows"
-        raise ImportFormatError(f"{src.name}: no row can be imported ({lines})")
+        raise ImportFormatError(f"{src.name}: no row can be imported ({report.reasons()})")
     with open_target(target) as project, project.transaction():
         snapshot = project.adopt_scheme(scheme, text, scheme_content_hash(text)).id
         sessions = {s.label: s.id for s in project.sessions()}

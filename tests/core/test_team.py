@@ -443,12 +443,19 @@ def test_push_then_pull_keeps_every_row_of_every_table(
     with Project.open(demo_copy) as original, original.transaction():
         sid = original.sessions()[0].id
         side = Fingerprint(11, "c" * 64, "d" * 64, 60_000)
-        original.add_media(Media("side", "side.mp4", side, 60_000, 25.0), [i * 40 for i in range(1500)])
+        original.add_media(
+            Media("side", "side.mp4", side, 60_000, 25.0), [i * 40 for i in range(1500)]
+        )
         original.put_camera(Camera("cam1", sid, "side", 1, "side view", -120), existed=False)
 
     def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
         with contextlib.closing(sqlite3.connect(path)) as db:
-            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            names = [
+                r[0]
+                for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             return {n: db.execute(f"SELECT * FROM {n} ORDER BY 1").fetchall() for n in names}
 
     before = tables(demo_copy)

@@ -157,6 +157,12 @@ def test_unreadable_tables_are_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError) as refused:
         import_csv(target, headless, "attachment-core")
     assert "SECRET" not in str(refused.value)
+    # The code column mapped to the notes: nothing importable, said by count and line only.
+    notes = tmp_path / "notes.csv"
+    notes.write_text("code,onset_ms\nSECRET first note,100\nSECRET second note,200\n")
+    with pytest.raises(ImportFormatError, match="no row can be imported \\(2 row") as refused:
+        import_csv(target, notes, "attachment-core")
+    assert "SECRET" not in str(refused.value) and "line 2" in str(refused.value)
     assert not target.exists()
 
 

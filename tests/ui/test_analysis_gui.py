@@ -211,7 +211,9 @@ def test_boxes_drawn_by_hand_are_measured_and_a_cancelled_run_saves_nothing(  # 
         area = editor.picture_rect()
 
         def at(fx: float, fy: float) -> QPoint:
-            return QPoint(round(area.left() + fx * area.width()), round(area.top() + fy * area.height()))
+            return QPoint(
+                round(area.left() + fx * area.width()), round(area.top() + fy * area.height())
+            )
 
         def drag(a: QPoint, b: QPoint) -> None:
             qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=a)

@@ -159,7 +159,9 @@ def test_import_eaf_reopens_the_project_with_the_new_observation(
     # the import report is shown: the summary, with one line per tier in the details
     box = next(b for b in window.findChildren(QMessageBox) if b.windowTitle() == "Import")
     assert box.text().startswith("Imported 1 observation, 1 event")
-    assert "tier 'Parent Attunement (Ana)', 1 annotation: all imported as codes" in box.detailedText()
+    assert (
+        "tier 'Parent Attunement (Ana)', 1 annotation: all imported as codes" in box.detailedText()
+    )
     labels = [window.observation_box.itemText(i) for i in range(window.observation_box.count())]
     assert len(labels) == 2 and any(label.startswith("visit") for label in labels)
 
