@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from coder.app.session import CodingSession, EditRefused, SessionMessage
-from coder.app.usecases import relink_media
 from coder.app.visibility import HIDDEN_WHILE_BLIND, may_see, visible_observations
 from coder.commands import CommandStack, DeleteEvents
 from coder.errors import AttuneError, ProjectLockedError
@@ -364,7 +362,7 @@ class MainWindow(QMainWindow):
         if not os.path.exists(media.path):
             self.video.message = f"The video is missing:\n{media.path}\n\nUse File > Re-link video."
             self.video.update()
-            self.relink_video(media.id)
+            self.projects.find_video(media.id)
             if not os.path.exists(project.media(media.id).path):
                 return
             media = project.media(media.id)
@@ -510,42 +508,16 @@ class MainWindow(QMainWindow):
         if self.counters is not None:
             self.counters.set_position(ms)
 
-    def event_times(self) -> list[int]:
-        return [e.onset_ms for e in self.table_model.events] if self.table_model else []
-
     def jump_event(self, direction: int) -> None:
         """Down/Up: go to the next/previous event start and select the events starting there."""
-        times = sorted(set(self.event_times()))
-        here = self.player.position
-        later = [t for t in times if t > here]
-        earlier = [t for t in times if t < here]
-        target = (
-            (later[0] if later else None) if direction > 0 else (earlier[-1] if earlier else None)
-        )
-        if target is None:
+        if self.session is None:
             return
-        self.player.seek(target)
-        if self.session is not None and self.table_model is not None:
-            self.session.select({e.id for e in self.table_model.events if e.onset_ms == target})
+        target = self.session.event_start_beside(self.player.position, direction)
+        if target is not None:
+            self.player.seek(target)
+            self.session.select({e.id for e in self.session.events() if e.onset_ms == target})
 
     # --- media --------------------------------------------------------------------------------
-    def relink_video(self, media_id: str) -> None:
-        assert self.project is not None
-        media = self.project.media(media_id)
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            f"Find the video {Path(media.path).name}",
-            str(Path(media.path).parent),
-            "Videos (*.mp4 *.mov *.mkv *.avi *.m4v)",
-        )
-        if not path:
-            return
-        try:
-            # Only the same recording (by fingerprint); an imported placeholder by its length.
-            relink_media(self.project, media_id, path)
-        except AttuneError as exc:
-            self.show_error(str(exc))
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(
             Path(u.toLocalFile()).suffix.lower() in VIDEO_SUFFIXES for u in event.mimeData().urls()
@@ -589,20 +561,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "Attune", message)
 
-    def running_states(self) -> list[Event]:
-        """The open observation's states still running (started, never ended)."""
-        if self.session is None:
-            return []
-        scheme = self.session.scheme
-        return [
-            e
-            for e in self.session.events()
-            if e.offset_ms is None and scheme.code(e.code_id).is_state
-        ]
-
     def confirm_running_states(self) -> bool:
         """Before closing: offer to end running states at the playhead. False = stay open."""
-        running = self.running_states()
+        running = self.session.running_states() if self.session is not None else []
         if not running or self.session is None or self.session.read_only:
             return True
         scheme = self.session.scheme
@@ -622,15 +583,7 @@ class MainWindow(QMainWindow):
         if answer == buttons.Cancel:
             return False
         if answer == buttons.Yes:
-            from coder.commands import Composite, EndStateEvent
-
-            ends = [
-                EndStateEvent(
-                    e.id, max(self.player.position, self.session.timebase.step(e.onset_ms, 1))
-                )
-                for e in running
-            ]
-            self.history.push(Composite("End running states", list(ends)))
+            self.history.push(self.session.end_running_states(self.player.position))
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:

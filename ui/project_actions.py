@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from coder.app.file_names import project_folder
-from coder.app.usecases import add_probed_session, create_project, new_observation
+from coder.app.usecases import (
+    add_probed_session,
+    create_project,
+    new_observation,
+    relink_media,
+)
 from coder.commands import AddSegment, DeleteSegment, EditSegment
 from coder.errors import AttuneError
 from coder.media.probe import ProbeResult
@@ -238,8 +243,27 @@ class ProjectActions:
             return
         session = w.project.session(w.observation.session_id)
         if session.media_id:
-            w.relink_video(session.media_id)
+            self.find_video(session.media_id)
             w.open_observation(w.observation.id, reload=True)
+
+    def find_video(self, media_id: str) -> None:
+        """Ask where a moved or missing video is now and re-link it (same recording only)."""
+        w = self.window
+        assert w.project is not None
+        media = w.project.media(media_id)
+        path, _ = QFileDialog.getOpenFileName(
+            w,
+            f"Find the video {Path(media.path).name}",
+            str(Path(media.path).parent),
+            "Videos (*.mp4 *.mov *.mkv *.avi *.m4v)",
+        )
+        if not path:
+            return
+        try:
+            # Only the same recording (by fingerprint); an imported placeholder by its length.
+            relink_media(w.project, media_id, path)
+        except AttuneError as exc:
+            w.show_error(str(exc))
 
     def edit_session(self) -> None:
         w = self.window

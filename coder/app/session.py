@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from coder.app.coding import KeyCoding, ModifierChooser, Pressed
-from coder.commands import Command, CommandStack
+from coder.commands import Command, CommandStack, Composite, EndStateEvent
 from coder.errors import CommandError, ProjectError
 from coder.model import (
     Code,
@@ -207,6 +207,27 @@ class CodingSession(KeyCoding):
             self._emit(EditRefused(str(exc)))
             return False
         return True
+
+    def running_states(self) -> list[Event]:
+        """The states still running (started, never ended), in onset order."""
+        return [
+            e for e in self.events() if e.offset_ms is None and self.scheme.code(e.code_id).is_state
+        ]
+
+    def end_running_states(self, at_ms: int) -> Command:
+        """One undo step ending every running state at ``at_ms`` (each at least one frame)."""
+        ends: list[Command] = [
+            EndStateEvent(e.id, max(at_ms, self.timebase.step(e.onset_ms, 1)))
+            for e in self.running_states()
+        ]
+        return Composite("End running states", ends)
+
+    def event_start_beside(self, at_ms: int, direction: int) -> int | None:
+        """The next (direction > 0) or previous event start from ``at_ms``; None at the end."""
+        starts = sorted({e.onset_ms for e in self.events()})
+        if direction > 0:
+            return next((t for t in starts if t > at_ms), None)
+        return next((t for t in reversed(starts) if t < at_ms), None)
 
     # --- selection ---------------------------------------------------------------------------
     @property

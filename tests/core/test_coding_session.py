@@ -185,3 +185,23 @@ def test_press_on_a_read_only_project_is_refused_with_a_message(
         got = heard(ro)
         assert not ro.press("attunement", 400)
         assert got == [EditRefused("This project is open read-only; codes cannot be added.")]
+
+
+def test_running_states_end_together_as_one_undo_step(session: CodingSession) -> None:
+    session.press("following_lead", 1000)  # starts, still running
+    session.press("attunement", 1200)  # a point: never "running"
+    assert [(e.code_id, e.onset_ms) for e in session.running_states()] == [("following_lead", 1000)]
+    session.push(session.end_running_states(1000))  # at its own start: one frame long
+    assert ("following_lead", "parent", 1000, 1040) in codes(session)
+    assert session.running_states() == []
+    session.stack.undo()
+    assert len(session.running_states()) == 1
+
+
+def test_next_and_previous_event_start(session: CodingSession) -> None:
+    for at in (400, 1200, 1200, 2000):
+        session.press("attunement", at)
+    assert session.event_start_beside(400, 1) == 1200
+    assert session.event_start_beside(1200, -1) == 400
+    assert session.event_start_beside(2000, 1) is None
+    assert session.event_start_beside(400, -1) is None
