@@ -19,15 +19,12 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from coder.errors import ImportFormatError
-from coder.model import Event, Media, Scheme
+from coder.model import Event, Scheme
 from coder.progress import Cancel, Progress, check_cancel
 from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
@@ -38,69 +35,8 @@ from exports.eaf_parse import (
     SYMBOLIC_ASSOCIATION,
     TIME_SUBDIVISION,
 )
+from exports.eaf_xml import EafXml, Ids, Slot, Tier, Written
 from exports.import_report import plural
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-MIME = {
-    ".mp4": "video/mp4",
-    ".mov": "video/quicktime",
-    ".mkv": "video/x-matroska",
-    ".avi": "video/x-msvideo",
-    ".mpg": "video/mpeg",
-    ".wav": "audio/x-wav",
-}
-CONSTRAINT_TEXT = {
-    "Time_Subdivision": "Time subdivision of parent annotation's time interval, no time gaps "
-    "allowed within this interval",
-    "Symbolic_Subdivision": "Symbolic subdivision of a parent annotation. Annotations refering "
-    "to the same parent are ordered",
-    "Symbolic_Association": "1-1 association with a parent annotation",
-    "Included_In": "Time alignable annotations within the parent annotation's time interval, "
-    "gaps are allowed",
-}
-UND = {"LANG_ID": "und", "LANG_DEF": "http://cdb.iso.org/lg/CDB-00130975-001",
-       "LANG_LABEL": "undetermined (und)"}  # fmt: skip
-
-
-@dataclass
-class _Tier:
-    attrs: dict[str, str]
-    constraint: str | None
-    cv: str | None
-    observation: str
-    scheme: Scheme
-    events: list[Event] = field(default_factory=list)
-    frame_ms: int = 40
-    end_of_media: int | None = None
-
-    @property
-    def id(self) -> str:
-        return self.attrs["TIER_ID"]
-
-    @property
-    def parent(self) -> str | None:
-        return self.attrs.get("PARENT_REF") or None
-
-
-@dataclass
-class _Slot:
-    time: int
-    aligned: bool
-    seq: int
-    id: str = ""
-
-
-@dataclass
-class _Written:
-    """An annotation about to be written."""
-
-    event: Event
-    tier: _Tier
-    annotation_id: str = ""
-    slot1: _Slot | None = None
-    slot2: _Slot | None = None
-    parent: _Written | None = None
-    previous: _Written | None = None
 
 
 class _Intervals:
@@ -119,37 +55,13 @@ class _Intervals:
         return None
 
 
-class _Ids:
-    def __init__(self, taken: set[str]) -> None:
-        self.taken = taken
-        self.n: dict[str, int] = {}
-
-    def make(self, prefix: str) -> str:
-        n = self.n.get(prefix, 0)
-        while True:
-            n += 1
-            candidate = f"{prefix}{n}"
-            if candidate not in self.taken:
-                self.taken.add(candidate)
-                self.n[prefix] = n
-                return candidate
-
-    def name(self, wanted: str) -> str:
-        candidate, n = wanted, 1
-        while candidate in self.taken:
-            n += 1
-            candidate = f"{wanted} ({n})"
-        self.taken.add(candidate)
-        return candidate
-
-
 def _frame_ms(b: ExportBundle) -> int:
     if b.frame_times and len(b.frame_times) > 1:
         return max(1, b.frame_times[1] - b.frame_times[0])
     return max(1, round(1000 / b.media.fps)) if b.media and b.media.fps else 40
 
 
-class _SessionWriter:
+class _SessionWriter(EafXml):
     def __init__(self, bundles: Sequence[ExportBundle], eaf_path: Path) -> None:
         self.bundles = bundles
         self.eaf_path = eaf_path
@@ -161,11 +73,11 @@ class _SessionWriter:
                 "were written instead"
             )
         self.stored: StoredEaf | None = stored
-        self.tiers: list[_Tier] = []
-        self.tier_names = _Ids({t.id for t in stored.tiers} if stored else set())
-        self.type_ids = _Ids({lt.get("LINGUISTIC_TYPE_ID", "") for lt in self._stored_types()})
-        self.cv_ids = _Ids({cv.id for cv in stored.cvs} if stored else set())
-        self.xml_ids = _Ids(self._stored_xml_ids())
+        self.tiers: list[Tier] = []
+        self.tier_names = Ids({t.id for t in stored.tiers} if stored else set())
+        self.type_ids = Ids({lt.get("LINGUISTIC_TYPE_ID", "") for lt in self._stored_types()})
+        self.cv_ids = Ids({cv.id for cv in stored.cvs} if stored else set())
+        self.xml_ids = Ids(self._stored_xml_ids())
         self.generated_types: dict[str, dict[str, str]] = {}
         self.generated_cvs: dict[str, Scheme] = {}
         self.scheme_cvs: dict[str, str] = {}  # scheme id -> its generated vocabulary
@@ -192,7 +104,7 @@ class _SessionWriter:
 
     # --- which tier each event goes to -----------------------------------------------------
     def assign(self) -> None:
-        stored_tiers: dict[tuple[str, str], _Tier] = {}
+        stored_tiers: dict[tuple[str, str], Tier] = {}
         types = {lt.get("LINGUISTIC_TYPE_ID"): lt for lt in self._stored_types()}
         observations = {b.observation.id: b for b in self.bundles}
         if self.stored:
@@ -201,7 +113,7 @@ class _SessionWriter:
                 lt = types.get(t.attrs.get("LINGUISTIC_TYPE_REF"))
                 if b is None or lt is None:
                     continue
-                tier = _Tier(
+                tier = Tier(
                     dict(t.attrs),
                     lt.get("CONSTRAINTS") or None,
                     lt.get("CONTROLLED_VOCABULARY_REF") or None,
@@ -212,7 +124,7 @@ class _SessionWriter:
                 )
                 stored_tiers[(t.observation, t.id)] = tier
                 self.tiers.append(tier)
-        generated: dict[tuple[str, ...], list[_Tier]] = {}
+        generated: dict[tuple[str, ...], list[Tier]] = {}
         for b in self.bundles:
             for e in sorted(b.events, key=lambda e: (e.onset_ms, e.id)):
                 stored_tier = stored_tiers.get((b.observation.id, e.tier or ""))
@@ -223,8 +135,8 @@ class _SessionWriter:
         self._unlink_orphans(generated)
 
     def _generated_lane(
-        self, b: ExportBundle, e: Event, lanes: dict[tuple[str, ...], list[_Tier]]
-    ) -> _Tier:
+        self, b: ExportBundle, e: Event, lanes: dict[tuple[str, ...], list[Tier]]
+    ) -> Tier:
         """Attune events: one tier per observation, subject and code group (or code);
         overlapping events of one group spill into a second lane (ELAN tiers may not overlap)."""
         scheme = b.scheme
@@ -249,7 +161,7 @@ class _SessionWriter:
         name = f"{subject} {label} ({b.observation.coder})" + (f" {lane_no}" if lane_no > 1 else "")
         point = e.code_id in codes and not codes[e.code_id].is_state and e.tier is None
         lt = self._codes_type(scheme, point)
-        tier = _Tier(
+        tier = Tier(
             {
                 "TIER_ID": self.tier_names.name(name),
                 "LINGUISTIC_TYPE_REF": lt,
@@ -302,7 +214,7 @@ class _SessionWriter:
         }
         return lt_id
 
-    def _unlink_orphans(self, generated: dict[tuple[str, ...], list[_Tier]]) -> None:
+    def _unlink_orphans(self, generated: dict[tuple[str, ...], list[Tier]]) -> None:
         """Events of a dependent tier whose parent annotation is not written (deleted in
         Attune, or another observation not exported) cannot stay there: they go to an
         independent tier named after it, with their times, and the notes say so."""
@@ -336,7 +248,7 @@ class _SessionWriter:
             for e in keep:
                 written[e.id] = tier.id
             if orphans:
-                lane = _Tier(
+                lane = Tier(
                     {
                         "TIER_ID": self.tier_names.name(f"{tier.id} (parent missing)"),
                         "LINGUISTIC_TYPE_REF": self._text_type(),
@@ -361,10 +273,10 @@ class _SessionWriter:
                     f"the independent tier '{lane.id}'"
                 )
 
-    def _parents_first(self) -> list[_Tier]:
+    def _parents_first(self) -> list[Tier]:
         by_id = {t.id: t for t in self.tiers}
 
-        def depth(t: _Tier, n: int = 0) -> int:
+        def depth(t: Tier, n: int = 0) -> int:
             parent = by_id.get(t.parent or "")
             return n if parent is None or n > 64 else depth(parent, n + 1)
 
@@ -384,13 +296,13 @@ class _SessionWriter:
             return {}
         return self.stored.annotations.get(e.id, {})
 
-    def place(self) -> tuple[list[_Slot], dict[str, _Written]]:
-        slots: list[_Slot] = []
-        written: dict[str, _Written] = {}
+    def place(self) -> tuple[list[Slot], dict[str, Written]]:
+        slots: list[Slot] = []
+        written: dict[str, Written] = {}
         running = points = 0
 
-        def slot(time: int, unaligned_at: int | None) -> _Slot:
-            s = _Slot(time, unaligned_at != time, len(slots))
+        def slot(time: int, unaligned_at: int | None) -> Slot:
+            s = Slot(time, unaligned_at != time, len(slots))
             slots.append(s)
             return s
 
@@ -398,10 +310,10 @@ class _SessionWriter:
         holders: dict[str, _Intervals] = {}
         for tier in self._parents_first():
             if tier.constraint in REFERENCE_CONSTRAINTS:
-                children: dict[str, list[_Written]] = {}
+                children: dict[str, list[Written]] = {}
                 for e in tier.events:
                     linked = written[e.parent_id or ""]
-                    w = _Written(e, tier, parent=linked)
+                    w = Written(e, tier, parent=linked)
                     written[e.id] = w
                     children.setdefault(linked.event.id, []).append(w)
                 for group in children.values():
@@ -417,14 +329,14 @@ class _SessionWriter:
                 holders[parent_tier.id] = _Intervals(
                     [(x.slot1.time, x.slot2.time, x) for x in placed if x.slot1 and x.slot2]
                 )
-            siblings: dict[str, list[_Written]] = {}
+            siblings: dict[str, list[Written]] = {}
             for e in tier.events:
                 if e.offset_ms is None:
                     if any(c.id == e.code_id and c.is_state for c in tier.scheme.codes):
                         running += 1
                     elif e.tier is None:
                         points += 1
-                w = _Written(e, tier)
+                w = Written(e, tier)
                 written[e.id] = w
                 if tier.constraint == TIME_SUBDIVISION and parent_tier is not None:
                     holder = self._parent_of(e, parent_tier, written, holders[parent_tier.id])
@@ -447,18 +359,18 @@ class _SessionWriter:
         return slots, written
 
     def _parent_of(
-        self, e: Event, parent_tier: _Tier, written: dict[str, _Written], holders: _Intervals
-    ) -> _Written | None:
+        self, e: Event, parent_tier: Tier, written: dict[str, Written], holders: _Intervals
+    ) -> Written | None:
         if e.parent_id in written and written[e.parent_id].tier is parent_tier:
             return written[e.parent_id]
         end = self._end(e, parent_tier.frame_ms, parent_tier.end_of_media, parent_tier.scheme)
-        found: _Written | None = holders.holding(e.onset_ms, end)
+        found: Written | None = holders.holding(e.onset_ms, end)
         return found
 
-    def _slots_of(self, group: list[_Written], tier: _Tier, slot: Any) -> None:
+    def _slots_of(self, group: list[Written], tier: Tier, slot: Any) -> None:
         group.sort(key=lambda w: (w.event.onset_ms, w.event.id))
         parent = group[0].parent
-        previous: _Written | None = None
+        previous: Written | None = None
         for i, w in enumerate(group):
             e = w.event
             extra = self._extra(e)
@@ -480,215 +392,7 @@ class _SessionWriter:
     def tree(self) -> ET.ElementTree:
         self.assign()
         slots, written = self.place()
-        stored = self.stored
-        attrs = stored.attrs if stored else {}
-        root = ET.Element(
-            "ANNOTATION_DOCUMENT",
-            {
-                "AUTHOR": attrs.get("AUTHOR", ""),
-                "DATE": datetime.now(UTC).replace(microsecond=0).isoformat(),
-                "FORMAT": "3.0",
-                "VERSION": "3.0",
-                f"{{{XSI}}}noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
-            },
-        )
-        for url, text in stored.licenses if stored else ():
-            ET.SubElement(root, "LICENSE", {"LICENSE_URL": url} if url else {}).text = text
-        self._header(root, len(written))
-        slots.sort(key=lambda s: (s.time, s.seq))
-        time_order = ET.SubElement(root, "TIME_ORDER")
-        for s in slots:
-            s.id = self.xml_ids.make("ts")
-            ET.SubElement(
-                time_order,
-                "TIME_SLOT",
-                {"TIME_SLOT_ID": s.id, **({"TIME_VALUE": str(s.time)} if s.aligned else {})},
-            )
-        for w in written.values():
-            w.annotation_id = self.xml_ids.make("a")
-        self._tiers(root, written)
-        self._types(root)
-        self._languages(root)
-        self._vocabularies(root)
-        for lex in stored.lexicon_refs if stored else ():
-            ET.SubElement(root, "LEXICON_REF", lex)
-        for ext in stored.external_refs if stored else ():
-            ET.SubElement(root, "EXTERNAL_REF", ext)
-        ET.indent(root)
-        return ET.ElementTree(root)
-
-    def _header(self, root: ET.Element, annotations: int) -> None:
-        stored = self.stored
-        header = ET.SubElement(
-            root,
-            "HEADER",
-            dict(stored.header) if stored else {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"},
-        )
-        media = self.bundles[0].media
-        descriptors = [dict(m) for m in stored.media] if stored else []
-        current = _descriptor(media, self.eaf_path) if media is not None else None
-        if stored and stored.main_media is not None:
-            if current is not None and media is not None and media.fingerprint.size > 0:
-                descriptors[stored.main_media] = current  # re-linked: the real file now
-        elif current is not None:
-            descriptors.insert(0, current)
-        for d in descriptors:
-            ET.SubElement(header, "MEDIA_DESCRIPTOR", d)
-        for d in stored.linked_files if stored else ():
-            ET.SubElement(header, "LINKED_FILE_DESCRIPTOR", d)
-        for name, value in stored.properties if stored else ():
-            if name != "lastUsedAnnotationId":
-                ET.SubElement(header, "PROPERTY", {"NAME": name} if name else {}).text = value
-        ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"}).text = str(annotations)
-
-    def _tiers(self, root: ET.Element, written: dict[str, _Written]) -> None:
-        valid = self._stored_xml_ids()
-        for tier in self.tiers:  # stored tiers in their order, then Attune's
-            attrs = {
-                k: v
-                for k, v in tier.attrs.items()
-                if k not in ("DEFAULT_LOCALE", "LANG_REF", "EXT_REF") or set(v.split()) <= valid
-            }
-            element = ET.SubElement(root, "TIER", attrs)
-            entries = self._entries_of(tier)
-            for e in tier.events:
-                w = written[e.id]
-                extra = {
-                    k: v
-                    for k, v in self._extra(e).get("attrs", {}).items()
-                    if k in ("EXT_REF", "LANG_REF", "SVG_REF")
-                    and (k == "SVG_REF" or set(v.split()) <= valid)
-                }
-                if e.code_id in entries:
-                    extra["CVE_REF"] = entries[e.code_id]
-                wrapper = ET.SubElement(element, "ANNOTATION")
-                if w.parent is not None and tier.constraint in REFERENCE_CONSTRAINTS:
-                    ann = ET.SubElement(
-                        wrapper,
-                        "REF_ANNOTATION",
-                        {
-                            "ANNOTATION_ID": w.annotation_id,
-                            "ANNOTATION_REF": w.parent.annotation_id,
-                            **(
-                                {"PREVIOUS_ANNOTATION": w.previous.annotation_id}
-                                if w.previous
-                                else {}
-                            ),
-                            **extra,
-                        },
-                    )
-                else:
-                    assert w.slot1 is not None and w.slot2 is not None
-                    ann = ET.SubElement(
-                        wrapper,
-                        "ALIGNABLE_ANNOTATION",
-                        {
-                            "ANNOTATION_ID": w.annotation_id,
-                            "TIME_SLOT_REF1": w.slot1.id,
-                            "TIME_SLOT_REF2": w.slot2.id,
-                            **extra,
-                        },
-                    )
-                ET.SubElement(ann, "ANNOTATION_VALUE").text = self._value(e, tier.scheme)
-
-    def _entries_of(self, tier: _Tier) -> dict[str, str]:
-        """Code id -> CVE_ID in the tier's vocabulary."""
-        if tier.cv is None:
-            return {}
-        if tier.cv in self.generated_cvs:
-            return {c.id: c.id for c in self.generated_cvs[tier.cv].codes}
-        codes = self.stored.codes if self.stored else {}
-        return {code: cve for code, (cv, cve) in codes.items() if cv == tier.cv}
-
-    @staticmethod
-    def _value(e: Event, scheme: Scheme) -> str:
-        if e.text is not None:
-            return e.text
-        return next((c.name for c in scheme.codes if c.id == e.code_id), e.code_id)
-
-    def _types(self, root: ET.Element) -> None:
-        written: set[str] = set()
-        used_constraints: set[str] = set()
-        generated = [
-            {k: v for k, v in lt.items() if k != "key"} for lt in self.generated_types.values()
-        ]
-        for lt in [*self._stored_types(), *generated]:
-            ET.SubElement(root, "LINGUISTIC_TYPE", lt)
-            written.add(lt.get("LINGUISTIC_TYPE_ID", ""))
-            if lt.get("CONSTRAINTS"):
-                used_constraints.add(lt["CONSTRAINTS"])
-        for locale in self.stored.locales if self.stored else ():
-            ET.SubElement(root, "LOCALE", locale)
-        self._needed_constraints = used_constraints
-
-    def _languages(self, root: ET.Element) -> None:
-        stored = self.stored
-        languages = [dict(x) for x in stored.languages] if stored else []
-        if not any(x.get("LANG_ID") == self.language for x in languages):
-            languages.append(dict(UND))
-        for lang in languages:
-            ET.SubElement(root, "LANGUAGE", lang)
-        constraints = [dict(x) for x in stored.constraints] if stored else []
-        have = {c.get("STEREOTYPE") for c in constraints}
-        for name in sorted(self._needed_constraints - have):
-            constraints.append({"STEREOTYPE": name, "DESCRIPTION": CONSTRAINT_TEXT.get(name, "")})
-        for c in constraints:
-            ET.SubElement(root, "CONSTRAINT", c)
-
-    def _vocabularies(self, root: ET.Element) -> None:
-        for cv in self.stored.cvs if self.stored else ():
-            element = ET.SubElement(
-                root, "CONTROLLED_VOCABULARY", {"CV_ID": cv.id, **_opt("EXT_REF", cv.ext_ref)}
-            )
-            for lang, text in cv.descriptions:
-                ET.SubElement(
-                    element, "DESCRIPTION", {"LANG_REF": lang or self.language}
-                ).text = text
-            for entry in cv.entries:
-                e = ET.SubElement(
-                    element, "CV_ENTRY_ML", {"CVE_ID": entry.id, **_opt("EXT_REF", entry.ext_ref)}
-                )
-                for lang, value, description in entry.values:
-                    ET.SubElement(
-                        e,
-                        "CVE_VALUE",
-                        {"LANG_REF": lang or self.language, **_opt("DESCRIPTION", description)},
-                    ).text = value
-        for cv_id, scheme in self.generated_cvs.items():
-            element = ET.SubElement(root, "CONTROLLED_VOCABULARY", {"CV_ID": cv_id})
-            ET.SubElement(
-                element, "DESCRIPTION", {"LANG_REF": self.language}
-            ).text = f"{scheme.name} v{scheme.version}"
-            for code in scheme.codes:
-                e = ET.SubElement(element, "CV_ENTRY_ML", {"CVE_ID": code.id})
-                ET.SubElement(
-                    e,
-                    "CVE_VALUE",
-                    {"LANG_REF": self.language, **_opt("DESCRIPTION", code.description)},
-                ).text = code.name
-
-
-def _opt(key: str, value: str | None) -> dict[str, str]:
-    return {key: value} if value else {}
-
-
-def _descriptor(media: Media, eaf_path: Path) -> dict[str, str]:
-    """The session video's descriptor. A placeholder (imported, not yet re-linked) knows only
-    a file name: it is written as a relative URL, never resolved against the current folder."""
-    mime = MIME.get(Path(media.path).suffix.lower(), "video/mp4")
-    if media.fingerprint.size == 0:
-        name = quote(Path(media.path).name)
-        return {"MEDIA_URL": name, "MIME_TYPE": mime, "RELATIVE_MEDIA_URL": f"./{name}"}
-    absolute = Path(media.path).resolve()
-    try:
-        relative = os.path.relpath(absolute, eaf_path.resolve().parent)
-    except ValueError:  # another drive on Windows
-        relative = absolute.name
-    return {
-        "MEDIA_URL": absolute.as_uri(),
-        "MIME_TYPE": mime,
-        "RELATIVE_MEDIA_URL": "./" + quote(Path(relative).as_posix()),
-    }
+        return self.document(slots, written)
 
 
 def eaf_tree(bundles: Sequence[ExportBundle], eaf_path: Path) -> tuple[ET.ElementTree, list[str]]:
