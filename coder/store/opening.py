@@ -77,73 +77,63 @@ def _unencodable() -> CommandError:
     )
 
 
+class _Guarded:
+    """Turns a cursor's failures into AttuneErrors that never echo the database's content:
+    SQLite's own errors explained, undecodable text as damage, values SQLite cannot hold as a
+    refused edit (``writing``)."""
+
+    def __init__(self, name: str, writing: bool = False) -> None:
+        self.name, self.writing = name, writing
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any
+    ) -> None:
+        if isinstance(exc, sqlite3.Error):
+            _raise(exc, self.name)
+        if isinstance(exc, UnicodeDecodeError):  # a text value that is not UTF-8: damage
+            raise _undecodable(self.name) from None
+        if self.writing and isinstance(exc, UnicodeEncodeError):  # UTF-8 cannot hold it
+            raise _unencodable() from None
+        if self.writing and isinstance(exc, OverflowError):  # beyond SQLite's 64 bits
+            raise CommandError(
+                "a number is too large to store (beyond 64 bits); nothing was saved"
+            ) from None
+
+
 class SafeCursor(sqlite3.Cursor):
     """A cursor whose failures are AttuneErrors that never echo the database's content."""
 
-    def _name(self) -> str:
-        return str(getattr(self.connection, "display_name", "the project"))
+    def _guard(self, writing: bool = False) -> _Guarded:
+        return _Guarded(str(getattr(self.connection, "display_name", "the project")), writing)
 
     def execute(self, sql: str, parameters: Any = (), /) -> SafeCursor:
-        try:
+        with self._guard(writing=True):
             super().execute(sql, parameters)
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
-        except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
-            raise _unencodable() from None
-        except OverflowError:  # an integer beyond SQLite's 64 bits
-            raise CommandError(
-                "a number is too large to store (beyond 64 bits); nothing was saved"
-            ) from None
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> SafeCursor:
-        try:
+        with self._guard(writing=True):
             super().executemany(sql, seq_of_parameters)
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
-        except UnicodeEncodeError:  # a value to write that UTF-8 cannot hold
-            raise _unencodable() from None
-        except OverflowError:  # an integer beyond SQLite's 64 bits
-            raise CommandError(
-                "a number is too large to store (beyond 64 bits); nothing was saved"
-            ) from None
         return self
 
     def fetchone(self) -> Any:
-        try:
+        with self._guard():
             return super().fetchone()
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
 
     def fetchall(self) -> list[Any]:
-        try:
+        with self._guard():
             return super().fetchall()
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
-        try:
+        with self._guard():
             return super().fetchmany(size if size is not None else self.arraysize)
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
 
     def __next__(self) -> Any:
-        try:
+        with self._guard():
             return super().__next__()
-        except sqlite3.Error as exc:
-            _raise(exc, self._name())
-        except UnicodeDecodeError:  # a text value that is not UTF-8: damage
-            raise _undecodable(self._name()) from None
 
 
 class ProjectConnection(sqlite3.Connection):
