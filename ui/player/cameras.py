@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtCore import QObject, QRectF, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -31,7 +31,7 @@ from coder.app.cameras import SessionVideo, nudge, session_videos, sync_by_marks
 from coder.commands import Command
 from coder.store import Change, Project
 from ui.player.controller import PlayerController, _ExactFrameWorker
-from ui.player.video_view import VideoView
+from ui.player.video_view import VideoView, paint_fitted
 from ui.timeline.view import format_ms
 
 
@@ -142,15 +142,7 @@ class _Picture(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(24, 24, 24))
-        image = self.feed.image
-        if not image.isNull():
-            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = (self.width() - size.width()) / 2
-            y = (self.height() - size.height()) / 2
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(QRectF(x, y, size.width(), size.height()), image)
-        elif self.feed.wanted is None:
+        if not paint_fitted(painter, self, self.feed.image) and self.feed.wanted is None:
             painter.setPen(QColor(200, 200, 200))
             painter.drawText(
                 self.rect(),
