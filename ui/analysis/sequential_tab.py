@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -46,6 +44,7 @@ from coder.analysis.sequential import (
 from coder.errors import AttuneError
 from coder.model import Scheme
 from coder.store import Project
+from ui.analysis.controls import ask_csv_path, compute_export_row
 from ui.analysis.plots import LatencyHistogram, ProbabilityBars, ResidualHeatMap
 
 LAG_HEAD = ["Session", "a", "b", "c", "d", "p(T|G)", "p(T)", "z", "Yule's Q", "OR [95% CI]"]
@@ -111,15 +110,7 @@ class SequentialTab(QWidget):
         form.addRow("Window", self.seconds)
         form.addRow("Window opens", self.window_from)
         form.addRow("Time unit", self.unit)
-        self.run_button = QPushButton("Compute")
-        self.run_button.clicked.connect(self.compute)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self.export)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
+        self.run_button, self.export_button, buttons = compute_export_row(self.compute, self.export)
         controls = QWidget()
         side = QVBoxLayout(controls)
         side.addLayout(form)
@@ -360,9 +351,7 @@ class SequentialTab(QWidget):
         )
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export CSV", "sequential.csv", "CSV (*.csv)"
-            )
+            path = ask_csv_path(self, "sequential.csv")
         if not path:
             return
         try:

@@ -14,7 +14,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -45,6 +44,7 @@ from coder.errors import AttuneError
 from coder.model import Media
 from coder.progress import Cancel, Progress
 from coder.store import Project
+from ui.analysis.controls import ask_csv_path, compute_export_row
 from ui.analysis.plots import Series, TimeChart
 from ui.analysis.regions import COLOURS, RegionEditor
 from ui.jobs import JobRunner, run_job
@@ -104,15 +104,7 @@ class SynchronyTab(QWidget):
         form.addRow("Smoothing", self.smooth_s)
         form.addRow("Shuffled rounds", self.rounds)
         form.addRow("Pixel change threshold", self.threshold)
-        self.run_button = QPushButton("Compute")
-        self.run_button.clicked.connect(self.compute)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self.export)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
+        self.run_button, self.export_button, buttons = compute_export_row(self.compute, self.export)
         controls = QWidget()
         left = QVBoxLayout(controls)
         left.addLayout(form)
@@ -316,9 +308,7 @@ class SynchronyTab(QWidget):
         if self.result is None:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export CSV", "synchrony.csv", "CSV (*.csv)"
-            )
+            path = ask_csv_path(self, "synchrony.csv")
         if not path:
             return
         try:
