@@ -78,7 +78,7 @@ class CodingPad(QScrollArea):
             self._show_running()
 
     def _show_running(self) -> None:
-        running = {e.code_id for e in self.coding.session.events() if e.offset_ms is None}
+        running = {e.code_id for e in self.coding.session.running_states()}
         for code_id, button in self.buttons.items():
             if button.isCheckable():
                 button.setChecked(code_id in running)

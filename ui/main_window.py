@@ -36,6 +36,7 @@ from coder.app.session import CodingSession, EditRefused, SessionMessage
 from coder.app.visibility import HIDDEN_WHILE_BLIND, may_see, visible_observations
 from coder.commands import CommandStack, DeleteEvents
 from coder.errors import AttuneError, ProjectLockedError
+from coder.heap import long_lived_load
 from coder.model import Event, Observation
 from coder.store import Change, Project
 from coder.store.backend import is_server_location
@@ -372,7 +373,8 @@ class MainWindow(QMainWindow):
         coding = CodingSession(project, observation_id, self.player.timebase, self.history.stack)
         self.session = coding
         coding.subscribe(self._on_session_message)
-        self._build_views(coding)
+        with long_lived_load():  # 100,000 events: no collector passes over them
+            self._build_views(coding)
         self.cameras.show_session(project, session.id, self.history.push)
         self.show_final_state()
 

@@ -210,9 +210,12 @@ class CodingSession(KeyCoding):
 
     def running_states(self) -> list[Event]:
         """The states still running (started, never ended), in onset order."""
-        return [
-            e for e in self.events() if e.offset_ms is None and self.scheme.code(e.code_id).is_state
-        ]
+        states = {c.id for c in self.scheme.codes if c.is_state}
+        if self._events is None:
+            self.events()
+        assert self._events is not None
+        # Asked on every event change (the pad's buttons): no copy of 100,000 events.
+        return [e for e in self._events if e.offset_ms is None and e.code_id in states]
 
     def end_running_states(self, at_ms: int) -> Command:
         """One undo step ending every running state at ``at_ms`` (each at least one frame)."""

@@ -20,6 +20,7 @@ from coder.model import Event, Highlight, Media, Observation, RatingValue, Segme
 from coder.store import rows as R
 from coder.store.backend import Backend, Row
 from coder.store.camera_rows import camera_from_row
+from coder.store.seen import SeenRows
 
 if TYPE_CHECKING:
     from coder.store.project import Change, ChangeKind
@@ -52,7 +53,7 @@ class Versions:
 
     def __init__(self) -> None:
         self._depth = 0  # transaction nesting, kept by Project.transaction()
-        self._seen: dict[Key, tuple[int, Any]] = {}  # what this project last showed
+        self._seen = SeenRows()  # what this project last showed
         self._seen_pending: dict[Key, tuple[int, Any]] = {}  # own writes, until commit
         self._refresh: list[Change] = []  # current values to show after a refused edit
 
@@ -78,6 +79,12 @@ class Versions:
         if self._depth == 0:
             self._seen[(entity, obj.id)] = (R.row_version(row, entity), obj)
         return obj
+
+    def _shown_events(self, pairs: list[tuple[Event, int]]) -> list[Event]:
+        """``_shown`` for many events read with their versions (``rows.events_from_rows``)."""
+        if self._depth == 0:
+            self._seen.add_batch("event", pairs)
+        return [e for e, _ in pairs]
 
     def _wrote(self, entity: str, entity_id: str, version: int, obj: Any) -> None:
         self._seen_pending[(entity, entity_id)] = (version, obj)
@@ -170,7 +177,7 @@ class Versions:
         raise ConcurrentEditError(message, entity, entity_id, current)
 
     def seen_items(self) -> Iterator[tuple[Key, tuple[int, Any]]]:
-        return iter(list(self._seen.items()))
+        return self._seen.items()
 
 
 def _ms(ms: int | None) -> str:

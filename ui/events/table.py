@@ -232,6 +232,8 @@ class EventFilterProxy(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        if not (self.subject or self.code or self.text):
+            return True  # asked once per row when the table opens: 100,000 times
         model = self.sourceModel()
         assert isinstance(model, EventTableModel)
         e = model.events[row]
