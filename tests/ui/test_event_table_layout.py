@@ -52,3 +52,18 @@ def test_times_fit_and_long_text_needs_no_sideways_scrolling(qtbot, window: Main
     tip = model.data(model.index(0, 5), Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith(f"{modifier.name}: ")  # the modifier's name, not its id
     assert model.data(model.index(0, 6), Qt.ItemDataRole.ToolTipRole) == note
+
+
+def test_a_code_coded_later_widens_its_column_to_fit(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    # Widths are measured on the names in use (not on 100,000 rows at each change): a code
+    # used for the first time must still fit.
+    w = window
+    assert w.session is not None and w.events_widget is not None
+    scheme = w.session.scheme
+    longest = max(scheme.codes, key=lambda c: len(c.name))
+    table = w.events_widget.table
+    before = table.columnWidth(1)
+    subject = scheme.subjects_for(longest)[0]
+    assert w.history.push(AddEvent(Event("e2", "o1", longest.id, subject, 400, 800)))
+    assert table.columnWidth(1) >= table.fontMetrics().horizontalAdvance(longest.name)
+    assert table.columnWidth(1) > before

@@ -51,6 +51,12 @@ class EventTableModel(QAbstractTableModel):
     def close(self) -> None:
         self._unsubscribe()
 
+    def subject_name(self, subject_id: str) -> str:
+        return self._subjects.get(subject_id, subject_id)
+
+    def code_name(self, code_id: str) -> str:
+        return self._names.get(code_id, code_id)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.events)
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from coder.app.session import CodingSession, SelectionChanged, SessionMessage
+from coder.model import Event
 from coder.store import Change
 from ui.events.table import (
     CODE,
-    COLUMNS,
     MODIFIERS,
     NOTE,
     ONSET,
@@ -68,8 +68,7 @@ class EventTableWidget(QWidget):
         # the width (full text in their tooltips), so nothing needs sideways scrolling.
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(40)
-        for column, width in enumerate(self._widest()):
-            header.resizeSection(column, width)
+        self._fit_columns()
         header.setSectionResizeMode(MODIFIERS, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NOTE, QHeaderView.ResizeMode.Stretch)
         row = QHBoxLayout()
@@ -87,35 +86,45 @@ class EventTableWidget(QWidget):
         self._unsubscribe = session.subscribe(self._on_message)
         self.show_selection(session.selection)
 
-    def _widest(self) -> list[int]:
-        """Widths that fit every value the first five columns can show: measured on the
-        scheme's names and the session's last time, not on rows (sizing to contents asked
-        for 25,000 cells when 100,000 events opened, and again on every change)."""
-        scheme, timebase = self.model.scheme, self.model.timebase
-        last_ms, last_frame = timebase.duration_ms, timebase.frame_count
+    def _fit_columns(self) -> None:
+        """Widths that fit every value the first five columns show: the names of the subjects
+        and codes in use and the session's last time, measured once here, not row by row
+        (sizing to contents asked for 25,000 cells when 100,000 events opened, and again on
+        every change)."""
+        events = self.model.events
+        self._fitted = ({e.subject_id for e in events}, {e.code_id for e in events})
+        subjects, codes = self._fitted
+        timebase = self.model.timebase
+        last = f"{format_ms(timebase.duration_ms)}  (f{timebase.frame_count - 1})"
         texts = [
-            [s.name for s in scheme.subjects],
-            [c.name for c in scheme.codes],
-            [f"{format_ms(last_ms)}  (f{last_frame})"],
-            [f"{format_ms(last_ms)}  (f{last_frame})", "running"],
-            [f"{last_ms / 1000:.2f} s"],
+            [self.model.subject_name(s) for s in subjects],
+            [self.model.code_name(c) for c in codes],
+            [last],
+            [last, "running"],
+            [f"{timebase.duration_ms / 1000:.2f} s"],
         ]
         cell = self.table.fontMetrics()
-        head = self.table.horizontalHeader().fontMetrics()
-        pad = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 12
-        return [
-            max(
-                [head.horizontalAdvance(COLUMNS[i]) + 24]  # room for the sort arrow
-                + [cell.horizontalAdvance(t) + pad for t in column]
-            )
-            for i, column in enumerate(texts)
-        ]
+        header = self.table.horizontalHeader()
+        # Qt's own cell margin: the focus frame's margin and one pixel, each side, and the grid.
+        pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 1
+        for i, column in enumerate(texts):
+            widest = [cell.horizontalAdvance(t) + pad for t in column]
+            header.resizeSection(i, max([header.sectionSizeHint(i), *widest]))
+
+    def _refit_for(self, message: SessionMessage) -> None:
+        """A subject or code not shown before may need a wider column."""
+        after = message.after if isinstance(message, Change) else None
+        if isinstance(after, Event) and (
+            after.subject_id not in self._fitted[0] or after.code_id not in self._fitted[1]
+        ):
+            self._fit_columns()
 
     def close_table(self) -> None:
         self._unsubscribe()
         self.model.close()
 
     def _on_message(self, message: SessionMessage) -> None:
+        self._refit_for(message)
         # The model hears first (it subscribed first); a moved row must keep its selection.
         if isinstance(message, SelectionChanged | Change) and (
             set(self.selected_ids()) != self.session.selection
