@@ -55,7 +55,11 @@ class _EventEdit(Command):
         after = self._after(project)
         scheme = project.scheme_for_observation(after.observation_id)
         code = validate_event(scheme, after)
-        rivals = group_rivals(scheme, after, lambda: project.events(after.observation_id))
+        rivals = group_rivals(
+            scheme,
+            after,
+            lambda codes: project.subject_events(after.observation_id, after.subject_id, codes),
+        )
         plan = plan_exclusive(scheme, after, rivals) if rivals is not None else None
         if plan is not None:
             after = plan.event

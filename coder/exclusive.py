@@ -43,10 +43,11 @@ class ExclusivePlan:
 
 
 def group_rivals(
-    scheme: Scheme, event: Event, load_events: Callable[[], Sequence[Event]]
+    scheme: Scheme, event: Event, load_events: Callable[[Sequence[str]], Sequence[Event]]
 ) -> list[Event] | None:
     """The other states of ``event``'s exclusive group and subject, or None if it has none
-    (then the observation's events are not even loaded: most codes are in no such group)."""
+    (then no events are loaded: most codes are in no such group). ``load_events(codes)``
+    gives the observation's events of the subject and these codes (at least)."""
     code = scheme.code(event.code_id)
     group = scheme.group_of(code.id)
     if not code.is_state or group is None or not group.exclusive:
@@ -54,7 +55,7 @@ def group_rivals(
     codes = set(group.codes)
     return [
         e
-        for e in load_events()
+        for e in load_events(sorted(codes))
         if e.id != event.id
         and e.subject_id == event.subject_id
         and e.code_id in codes

@@ -132,11 +132,7 @@ class KeyCoding:
 
     def _state_to_end(self, code: Code, subject: str, at: int) -> Event | None:
         """The state a second press of ``code`` ends: running, or one ``at`` falls inside."""
-        same = [
-            e
-            for e in self.project.events(self.observation_id)
-            if e.code_id == code.id and e.subject_id == subject
-        ]
+        same = self.project.subject_events(self.observation_id, subject, [code.id])
         running = [e for e in same if e.offset_ms is None]
         if running:
             return running[-1]

@@ -24,6 +24,7 @@ message); ``apply`` is the same for views: a refused edit becomes an ``EditRefus
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -268,6 +269,22 @@ class CodingSession(KeyCoding):
         for listener in list(self._listeners):
             listener(message)
 
+    def _follow_in_cache(self, change: Change) -> None:
+        """Keep the cached events in (onset, id) order through a change, without reading the
+        observation again: with 100,000 events a new read took half a second a key press."""
+        events = self._events
+        if events is None:
+            return
+        if isinstance(change.before, Event):
+            at = bisect_left(events, _order(change.before), key=_order)
+            if at < len(events) and events[at].id == change.before.id:
+                del events[at]
+            else:  # not where it was listed: read the observation again when next asked
+                self._events = None
+                return
+        if isinstance(change.after, Event):
+            insort(events, change.after, key=_order)
+
     def concerns(self, change: Change) -> bool:
         """Whether ``change`` is about this observation, its session or its session's parts."""
         for item in (change.before, change.after):
@@ -288,9 +305,14 @@ class CodingSession(KeyCoding):
         if not self.concerns(change):
             return
         if isinstance(change.before or change.after, Event):
-            self._events = None
+            self._follow_in_cache(change)
         if isinstance(change.after, Observation):
             self._observation = change.after
         self._emit(change)
         if change.kind == "removed" and isinstance(change.before, Event):
             self._set_selection(self._selection - {change.before.id})
+
+
+def _order(event: Event) -> tuple[int, str]:
+    """The order events are listed in: onset, then id (as the store lists them)."""
+    return (event.onset_ms, event.id)

@@ -210,7 +210,16 @@ _v8 = Migration(
     ]
 )
 
-MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+# Speed (issue 16): a state key press finds the other states of its exclusive group and
+# subject through this index, not by reading every event of the observation.
+_v9 = Migration(
+    [
+        "CREATE INDEX events_by_subject_code "
+        "ON events(observation_id, subject_id, code_id, onset_ms)",
+    ]
+)
+
+MIGRATIONS: list[Callable[[SchemaConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 
 
 def current_version() -> int:

@@ -205,3 +205,35 @@ def test_next_and_previous_event_start(session: CodingSession) -> None:
     assert session.event_start_beside(1200, -1) == 400
     assert session.event_start_beside(2000, 1) is None
     assert session.event_start_beside(400, -1) is None
+
+
+def test_the_listed_events_follow_every_change_without_reading_them_again(
+    session: CodingSession, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With 100,000 events a fresh read took half a second: the session keeps its list in
+    # (onset, id) order through adds, moves, state trims, deletes, undo and redo.
+    from coder.commands import EditEvent
+
+    session.push(AddEvent(Event("b", "o1", "attunement", "parent", 800)))
+    assert [e.id for e in session.events()] == ["b"]
+    reads: list[str] = []
+    real = project.events
+    monkeypatch.setattr(project, "events", lambda o: reads.append(o) or real(o))
+    steps = [
+        AddEvent(Event("a", "o1", "attunement", "parent", 800)),  # same onset: id orders it
+        AddEvent(Event("c", "o1", "warmth", "child", 40)),
+        EditEvent("b", onset_ms=1200),
+        AddEvent(Event("s1", "o1", "following_lead", "parent", 100, 2000)),
+        AddEvent(Event("s2", "o1", "directing", "parent", 1000, 3000)),  # trims s1 (exclusive)
+        DeleteEvents(["a"]),
+    ]
+    for step in steps:
+        session.push(step)
+        assert session.events() == real("o1")
+    for _ in steps:
+        session.stack.undo()
+        assert session.events() == real("o1")
+    for _ in steps:
+        session.stack.redo()
+        assert session.events() == real("o1")
+    assert reads == []

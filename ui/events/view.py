@@ -7,6 +7,8 @@ without echoing it back.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +35,8 @@ from ui.events.table import (
     EventTableModel,
 )
 from ui.timeline.view import format_ms
+
+by_subject, by_code = attrgetter("subject_id"), attrgetter("code_id")
 
 
 class EventTableWidget(QWidget):
@@ -92,7 +96,7 @@ class EventTableWidget(QWidget):
         (sizing to contents asked for 25,000 cells when 100,000 events opened, and again on
         every change)."""
         events = self.model.events
-        self._fitted = ({e.subject_id for e in events}, {e.code_id for e in events})
+        self._fitted = (set(map(by_subject, events)), set(map(by_code, events)))  # C loops
         subjects, codes = self._fitted
         timebase = self.model.timebase
         last = f"{format_ms(timebase.duration_ms)}  (f{timebase.frame_count - 1})"
