@@ -91,7 +91,7 @@ class Ours:
 
     def __init__(self, stream: Stream) -> None:
         self.s = stream
-        self.decoder = FrameDecoder(stream.path, stream.frame_times)
+        self.decoder = FrameDecoder(stream.path, stream.frame_times, at_the_keyboard=True)  # as the player
 
     def seek(self, index: int) -> tuple[float, int, int]:
         t = time.perf_counter()

@@ -56,6 +56,7 @@ class FrameDecoder:
         scale_to: tuple[int, int] | None = None,
         prefetch: bool = True,
         cache_bytes: int = CACHE_BYTES,
+        at_the_keyboard: bool = False,
     ) -> None:
         self.path = Path(path)
         try:
@@ -90,8 +91,11 @@ class FrameDecoder:
         self._prefetch: BackwardPrefetcher | None = None
         self.current: int = 0
         # Decoding backwards ahead of time pays off only for someone who steps back (a coder
-        # at the keyboard); a reel or a handout reading forwards never starts it.
-        self._steps_back = False
+        # at the keyboard); a reel or a handout reading forwards never starts it. The player
+        # (``at_the_keyboard``) starts on the frames before each place it lands on: the first
+        # step back across a keyframe then finds the GOP before it decoded or under way, not a
+        # whole GOP still to decode (a second and more for long GOPs and 4K).
+        self._steps_back = at_the_keyboard
         self.seeks = 0  # how many container seeks were needed (for tests and benchmarks)
 
     def _first_pts(self) -> int:

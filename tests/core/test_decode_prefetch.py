@@ -65,6 +65,27 @@ def test_random_seeks_and_steps_are_exact(
     decoder.close()
 
 
+def test_the_player_decodes_the_gop_before_where_it_lands_before_any_step_back(
+    clips: dict[str, tuple[Path, list[int]]],
+) -> None:
+    # At the keyboard, the first step back across a keyframe must not wait for a whole GOP:
+    # the frames before the place a seek lands on are decoded while the coder looks at it.
+    path, starts = clips["h264-1080p30-bframes"]  # GOP 30
+    reader = FrameDecoder(path, starts)  # a reel or a handout: never decodes backwards
+    reader.frame(95)
+    reader.wait_idle()
+    assert not any(reader.is_cached(i) for i in range(60, 90))
+    reader.close()
+    player = FrameDecoder(path, starts, at_the_keyboard=True)
+    player.frame(95)  # keyframe at 90
+    assert player.wait_idle()
+    assert all(player.is_cached(i) for i in range(60, 90))
+    seeks = player.seeks
+    got = [read_frame_index(player.step(-1).image) for _ in range(8)]  # no pause: 94 .. 87
+    assert got == list(range(94, 86, -1)) and player.seeks == seeks
+    player.close()
+
+
 def test_stepping_back_across_keyframes_finds_frames_prefetched(
     clips: dict[str, tuple[Path, list[int]]],
 ) -> None:

@@ -38,7 +38,9 @@ class _ExactFrameWorker(QObject):
             from coder.media.decode import FrameDecoder
 
             if self.decoder is None:
-                self.decoder = FrameDecoder(self.path, self.frame_times or None)
+                self.decoder = FrameDecoder(
+                    self.path, self.frame_times or None, at_the_keyboard=True
+                )
             frame = self.decoder.frame(index)  # type: ignore[attr-defined]
         except MediaError as exc:
             self.failed.emit(str(exc))
