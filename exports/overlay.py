@@ -46,8 +46,25 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> list[
 def caption_band(frame: Frame, lines: list[tuple[str, bool]], watermark: str = "") -> Frame:
     """Draw ``lines`` ((text, bold-ish)) in a translucent band at the bottom of ``frame``."""
     height, width = frame.shape[:2]
-    image = Image.fromarray(frame).convert("RGBA")
-    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    top, drawn, keep = _band_layer(width, height, tuple(lines), watermark)
+    out = frame.copy()
+    if top < height:
+        # "Over" compositing of the drawn layer, only on the rows it covers: a reel draws the
+        # same band on hundreds of frames, so the layer is drawn once (see _band_layer).
+        # Rounded as Pillow's alpha_composite rounds; every sum fits 16 bits.
+        mixed = out[top:] * keep
+        mixed += drawn
+        out[top:] = mixed // 255
+    return out
+
+
+@lru_cache(maxsize=8)
+def _band_layer(
+    width: int, height: int, lines: tuple[tuple[str, bool], ...], watermark: str
+) -> tuple[int, np.ndarray[Any, np.dtype[np.uint16]], np.ndarray[Any, np.dtype[np.uint16]]]:
+    """The band and watermark drawn on a transparent layer: (first row drawn on, its RGB and
+    alpha from there down)."""
+    layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     size = max(12, height // 22)
     margin = size
@@ -72,8 +89,13 @@ def caption_band(frame: Frame, lines: list[tuple[str, bool]], watermark: str = "
             top - round(face.size * 1.6) if isinstance(face, ImageFont.FreeTypeFont) else top - 20
         )
         draw.text((width - tw - margin, y_mark), watermark, font=face, fill=(255, 90, 70, 230))
-    out = Image.alpha_composite(image, layer).convert("RGB")
-    return np.asarray(out, dtype=np.uint8).copy()
+    pixels = np.asarray(layer, dtype=np.uint16)
+    rows = np.flatnonzero(pixels[:, :, 3].any(axis=1))
+    first = int(rows[0]) if rows.size else height
+    colour, alpha = pixels[first:, :, :3], pixels[first:, :, 3:4]
+    drawn = colour * alpha + 127  # the layer's share, with the rounding
+    keep = np.broadcast_to(255 - alpha, colour.shape).copy()  # the picture's share
+    return first, drawn, keep
 
 
 def title_card(

@@ -25,6 +25,7 @@ from coder.errors import Cancelled, MediaError
 from coder.files import check_target, new_part
 from coder.media import audio
 from coder.progress import Cancel, Progress
+from exports.ahead import made_ahead
 from exports.overlay import caption_band, title_card
 
 Frame = np.ndarray[Any, np.dtype[np.uint8]]
@@ -162,6 +163,7 @@ def render_reel(
     decoder = FrameDecoder(source)
     probe_frame = decoder.frame_at_ms(pieces[1].start_ms if len(pieces) > 1 else 0).image
     width, height = _output_size(probe_frame.shape[1], probe_frame.shape[0], options.max_width)
+    decoder.display_size = (width, height)
     total = sum(p.frames for p in pieces)
     check_target(out)
     tmp = new_part(out)  # owner-only; a killed render leaves a .part the next write sweeps
@@ -178,17 +180,32 @@ def render_reel(
                 sound = container.add_stream("aac", rate=audio.RATE)
                 sound.layout = "stereo"
             muxer = _Muxer(container, video, sound, fps)
-            for piece in pieces:
-                h = highlights.get(piece.highlight_id or "")
-                for frame in _piece_frames(piece, h, decoder, fps, options, width, height):
-                    if cancel is not None and cancel():
-                        raise Cancelled("reel cancelled")
-                    muxer.video(frame)
-                    done += 1
-                    if progress is not None and done % 10 == 0:
-                        progress(done / total)
-                if sound is not None:
-                    muxer.audio(_piece_audio(source, piece, fps))
+            pictures = made_ahead(  # made on a second core while the encoder works
+                frame
+                for piece in pieces
+                for frame in _piece_frames(
+                    piece,
+                    highlights.get(piece.highlight_id or ""),
+                    decoder,
+                    fps,
+                    options,
+                    width,
+                    height,
+                )
+            )
+            try:
+                for piece in pieces:
+                    for _ in range(piece.frames):
+                        if cancel is not None and cancel():
+                            raise Cancelled("reel cancelled")
+                        muxer.video(next(pictures))
+                        done += 1
+                        if progress is not None and done % 10 == 0:
+                            progress(done / total)
+                    if sound is not None:
+                        muxer.audio(_piece_audio(source, piece, fps))
+            finally:
+                pictures.close()  # stops the maker before the decoder closes
             muxer.finish()
         os.replace(tmp, out)
     except BaseException:

@@ -23,6 +23,7 @@ import numpy as np
 
 from coder.errors import Cancelled, MediaError
 from coder.media.nal import length_size
+from coder.media.opening import open_for_decoding
 from coder.progress import Cancel
 
 THUMB = (64, 36)  # thumbnails compared when verifying a cut
@@ -82,7 +83,7 @@ class Region:
 
 def scan(path: Path, a_ms: int, b_ms: int, cancel: Cancel | None = None) -> Region:
     try:
-        container = av.open(str(path))
+        container = open_for_decoding(str(path))
     except (av.error.FFmpegError, OSError) as exc:
         raise MediaError(f"{path}: cannot read the video ({exc.__class__.__name__})") from exc
     try:
@@ -316,7 +317,7 @@ class FrameEncoder:
         for packet in self.stream.encode(None):
             self.container.mux(packet)
         self.container.close()
-        reader: Any = av.open(io.BytesIO(self.buffer.getvalue()))
+        reader: Any = open_for_decoding(io.BytesIO(self.buffer.getvalue()))
         stream = reader.streams.video[0]
         packets = [p for p in reader.demux(stream) if p.size and p.pts is not None]
         return Encoded(

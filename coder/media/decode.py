@@ -28,6 +28,7 @@ import numpy as np
 
 from coder.errors import MediaError
 from coder.media.frame_cache import FrameCache, frame_bytes
+from coder.media.opening import open_for_decoding
 from coder.media.prefetch import BackwardPrefetcher
 from coder.timebase import TimeBase
 
@@ -60,7 +61,7 @@ class FrameDecoder:
     ) -> None:
         self.path = Path(path)
         try:
-            self._container = av.open(str(self.path))
+            self._container = open_for_decoding(str(self.path))
             self._stream = self._container.streams.video[0]
         except (av.error.FFmpegError, OSError, IndexError) as exc:
             raise MediaError(
@@ -77,6 +78,8 @@ class FrameDecoder:
         self.timebase = TimeBase(times, duration)
         self.apply_rotation = apply_rotation
         self.scale_to = scale_to
+        # Pictures come out at this (width, height) as shown, rotation applied (None: as is).
+        self.display_size: tuple[int, int] | None = None
         self._cache = FrameCache(cache_bytes)
         self._iter: Iterator[Any] | None = None
         self._last_index = -1  # index of the last frame the live iterator produced
@@ -291,14 +294,19 @@ class FrameDecoder:
         self._last_index = -1
 
     def _to_rgb(self, frame: Any) -> np.ndarray[Any, np.dtype[np.uint8]]:
-        if self.scale_to is not None:
+        rotation = int(getattr(frame, "rotation", 0) or 0) if self.apply_rotation else 0
+        turns = (rotation // 90) % 4  # PyAV reports the display matrix angle counter-clockwise
+        if self.display_size is not None:
+            # Scaled in the same pass as the colour conversion (a reel: a third of its time
+            # went to resizing full 1080p pictures); area averaging, as a picture shrinks.
+            w, h = self.display_size if turns % 2 == 0 else self.display_size[::-1]
+            image = frame.to_ndarray(format="rgb24", width=w, height=h, interpolation="AREA")
+        elif self.scale_to is not None:
             image = frame.to_ndarray(
                 format="rgb24", width=self.scale_to[0], height=self.scale_to[1]
             )
         else:
             image = frame.to_ndarray(format="rgb24")
-        rotation = int(getattr(frame, "rotation", 0) or 0) if self.apply_rotation else 0
-        turns = (rotation // 90) % 4  # PyAV reports the display matrix angle counter-clockwise
         if turns:
             # OpenCV turns a 1080p picture in a third of the time numpy's copy of rot90 takes;
             # imported here, as only rotated phone videos need it (0.1 s off opening a project).

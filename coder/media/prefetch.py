@@ -19,6 +19,7 @@ from typing import Any
 import av
 
 from coder.media.frame_cache import FrameCache
+from coder.media.opening import open_for_decoding
 
 SEEK_RETRIES = 3
 
@@ -143,7 +144,7 @@ class BackwardPrefetcher:
 
     def _decode(self, job: _Job) -> None:
         if self._container is None:
-            self._container = av.open(str(self.path))
+            self._container = open_for_decoding(str(self.path))
             self._container.streams.video[0].thread_type = "AUTO"
         container = self._container
         stream = container.streams.video[0]

@@ -34,6 +34,7 @@ import numpy as np
 from coder.errors import Cancelled
 from coder.media import clip_source as source
 from coder.media.nal import is_leading, starts_clean
+from coder.media.opening import open_for_decoding
 from coder.progress import Cancel, Progress
 
 CHECK_AFTER_SPLICE = 3  # copied frames decoded and compared after a splice
@@ -287,8 +288,9 @@ def verify(path: Path, region: source.Region, plan: Plan, thumbs: Thumbs) -> boo
         checks(plan.tail, HEAD_MAX_DIFF),
     ]
     try:
-        with av.open(str(path)) as c:
+        with open_for_decoding(str(path)) as c:
             v = c.streams.video[0]
+            v.thread_type = "AUTO"  # both cores: the check decodes a GOP's worth at most
             pts = sorted(int(p.pts) for p in c.demux(v) if p.pts is not None and p.size)
             if not pts:
                 return False
