@@ -20,12 +20,12 @@ from typing import Any
 import av
 import numpy as np
 
+from coder.ahead import made_ahead
 from coder.app.parent import ParentHighlight, parent_plan
 from coder.errors import Cancelled, MediaError
 from coder.files import check_target, new_part
 from coder.media import audio
 from coder.progress import Cancel, Progress
-from exports.ahead import made_ahead
 from exports.overlay import caption_band, title_card
 
 Frame = np.ndarray[Any, np.dtype[np.uint8]]

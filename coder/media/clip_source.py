@@ -313,6 +313,10 @@ class FrameEncoder:
             self.container.mux(packet)
         self.count += 1
 
+    def add_timed(self, frame_and_pts: tuple[Any, int]) -> None:
+        """``add`` for a (frame, pts) pair (work handed to ``coder.ahead.InOrder``)."""
+        self.add(*frame_and_pts)
+
     def finish(self) -> Encoded:
         for packet in self.stream.encode(None):
             self.container.mux(packet)

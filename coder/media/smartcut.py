@@ -31,6 +31,7 @@ from typing import Any
 import av
 import numpy as np
 
+from coder.ahead import InOrder
 from coder.errors import Cancelled
 from coder.media import clip_source as source
 from coder.media.nal import is_leading, starts_clean
@@ -174,15 +175,22 @@ def _encode_piece(
         else None
     )
     wanted_set = set(wanted)
+    # x264 encodes on a worker while the source goes on being decoded here: the two take
+    # about as long, and done in turn one of the two cores waited (a long GOP's head).
+    encoding = InOrder(encoder.add_timed) if encoder is not None else None
 
     def on_frame(frame: Any) -> None:
         pts = int(frame.pts)
         if pts in checked:  # a 1080p thumbnail costs a few ms: only those verify() compares
             thumbs[pts] = source.thumbnail(frame)
-        if encoder is not None and pts in wanted_set:
-            encoder.add(frame, pts - first)
+        if encoding is not None and pts in wanted_set:
+            encoding.put((frame, pts - first))
 
-    source.decode(decoder, region.packets[start:], want, on_frame, cancel)
+    try:
+        source.decode(decoder, region.packets[start:], want, on_frame, cancel)
+    finally:
+        if encoding is not None:
+            encoding.finish()
     return encoder.finish() if encoder is not None else None
 
 

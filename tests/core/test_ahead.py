@@ -1,4 +1,4 @@
-"""exports.ahead.made_ahead: the reel's pictures made on a second thread, in order, errors
+"""coder.ahead.made_ahead: the reel's pictures made on a second thread, in order, errors
 where they happen, and a consumer that stops early stops the maker."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from exports.ahead import made_ahead
+from coder.ahead import InOrder, made_ahead
 
 
 def test_items_come_in_order_and_all_of_them() -> None:
@@ -44,3 +44,26 @@ def test_stopping_early_stops_the_maker() -> None:
     time.sleep(0.3)
     assert len(made) < 20  # it waited for room, then saw the stop
     assert threading.active_count() == before
+
+
+def test_work_in_order_is_done_in_order_and_its_error_comes_out() -> None:
+    done: list[int] = []
+    worker = InOrder(done.append, depth=2)
+    for i in range(500):
+        worker.put(i)
+    worker.finish()
+    assert done == list(range(500))
+
+    def fail(item: int) -> None:
+        if item == 3:
+            raise RuntimeError("the encoder refused a frame")
+        done.append(item)
+
+    done.clear()
+    failing = InOrder(fail)
+    with pytest.raises(RuntimeError, match="refused"):
+        for i in range(100):
+            failing.put(i)
+            time.sleep(0.001)
+        failing.finish()
+    assert done == [0, 1, 2]
