@@ -293,7 +293,9 @@ def child_play(project: str, rate: float, seconds: float) -> dict[str, Any]:
     _wait(app, lambda: bool(painted))
     player = window.player
     delivered: list[int] = []
-    player.backend.frameReady.connect(lambda image, _ms: delivered.append(picture_index(image)))
+    # Every frame the player decoded (none dropped?); the pictures painted are fewer when
+    # frames come faster than a screen shows them.
+    player.backend.frameArrived.connect(lambda ms: delivered.append(player.timebase.frame_at(ms)))
     player.set_rate(rate)
     player.seek(1000)
     _wait(app, lambda: painted[-1][1] == player.frame)
