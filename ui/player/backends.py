@@ -77,11 +77,14 @@ class QtBackend(PlayerBackend):
         # (Microseconds to the nearest ms, as our frame tables round them.)
         # Turning a frame into a picture takes 7 ms of the GUI thread for 1080p (without a
         # GPU, on the CPU): at 4x that is 120 frames a second, more than the thread has, and
-        # the screen showed a frame in three. Only the newest frame waiting when the event
-        # loop comes round is turned into a picture: at 1x every frame still is.
+        # the screen showed a frame in three. Faster than real time, only the newest frame
+        # waiting when the event loop comes round becomes a picture. At 1x and slower every
+        # frame does (a presentation's freeze point is found on its own frame).
         waiting = self._latest is not None
         self._latest = frame
-        if not waiting:
+        if self.player.playbackRate() <= 1.0:
+            self._show_latest()
+        elif not waiting:
             QTimer.singleShot(0, self._show_latest)
 
     def _show_latest(self) -> None:
