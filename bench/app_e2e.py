@@ -399,6 +399,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="start,open,keys,play,memory")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument(
+        "--operations", type=int, default=0, help="memory: steps/seeks (an hour at 5/s: 18000)"
+    )
     args = parser.parse_args()
     if args.child:
         kind, rest = args.child[0], args.child[1:]
@@ -476,7 +479,7 @@ def main() -> None:
             big_video, big_times = long_video()
             session = tmp / "long.attune"
             build_project(session, big_video, big_times)
-            operations = 600 if args.quick else 3000
+            operations = args.operations or (600 if args.quick else 3000)
             r = run_child("memory", str(session), str(operations))
             per_k = slope(r["samples"])
             per_hour = per_k * 18  # an hour of stepping at 5 presses a second = 18,000
