@@ -109,8 +109,10 @@ class EventTableWidget(QWidget):
         ]
         cell = self.table.fontMetrics()
         header = self.table.horizontalHeader()
-        # Qt's own cell margin: the focus frame's margin and one pixel, each side, and the grid.
-        pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 1
+        # Qt's own cell margin (the focus frame's margin and one pixel, each side) and the
+        # grid, with a few pixels more: text laid out in a cell is a little wider than its
+        # advance, and a name cut to "Following the le…" must not happen.
+        pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 6
         for i, column in enumerate(texts):
             widest = [cell.horizontalAdvance(t) + pad for t in column]
             header.resizeSection(i, max([header.sectionSizeHint(i), *widest]))
