@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -107,15 +108,25 @@ class EventTableWidget(QWidget):
             [last, "running"],
             [f"{timebase.duration_ms / 1000:.2f} s"],
         ]
-        cell = self.table.fontMetrics()
         header = self.table.horizontalHeader()
-        # Qt's own cell margin (the focus frame's margin and one pixel, each side) and the
-        # grid, with a few pixels more: text laid out in a cell is a little wider than its
-        # advance, and a name cut to "Following the le…" must not happen.
-        pad = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 6
         for i, column in enumerate(texts):
-            widest = [cell.horizontalAdvance(t) + pad for t in column]
+            widest = [self._cell_width(t) for t in column]
             header.resizeSection(i, max([header.sectionSizeHint(i), *widest]))
+
+    def _cell_width(self, text: str) -> int:
+        """The width Qt itself gives a cell showing ``text`` (the style's item size, and the
+        grid line), as sizing to contents would."""
+        option = QStyleOptionViewItem()
+        option.initFrom(self.table)
+        option.font = self.table.font()
+        option.fontMetrics = self.table.fontMetrics()
+        option.text = text
+        option.features = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        style = self.table.style()
+        size = style.sizeFromContents(
+            QStyle.ContentsType.CT_ItemViewItem, option, QSize(), self.table
+        )
+        return size.width() + (1 if self.table.showGrid() else 0)
 
     def _refit_for(self, message: SessionMessage) -> None:
         """A subject or code not shown before may need a wider column."""
