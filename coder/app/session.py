@@ -131,6 +131,10 @@ class CodingSession(KeyCoding):
             self._events = self.project.events(self.observation_id)
         return list(self._events)
 
+    def pairs_in_use(self) -> set[tuple[str, str]]:
+        """The (subject, code) pairs coded so far (the event table sizes its columns on them)."""
+        return self.project.pairs_in_use(self.observation_id)
+
     def segments(self) -> list[Segment]:
         return self.project.segments(self.session_id)
 

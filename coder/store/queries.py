@@ -320,6 +320,15 @@ class Queries(CameraQueries):
             f"SELECT {R.EVENT_COLUMNS}, row_version FROM events WHERE id = ?", event_id
         )
 
+    def pairs_in_use(self, observation_id: str) -> set[tuple[str, str]]:
+        """The (subject, code) pairs the observation's events use (from an index alone)."""
+        self._check_visible(observation_id)
+        rows = self.db.execute(
+            "SELECT DISTINCT subject_id, code_id FROM events WHERE observation_id = ?",
+            (observation_id,),
+        ).fetchall()
+        return {(str(r[0]), str(r[1])) for r in rows}
+
     def subject_events(
         self, observation_id: str, subject_id: str, code_ids: Sequence[str]
     ) -> list[Event]:

@@ -157,3 +157,10 @@ def test_a_long_lived_load_is_set_aside_until_the_next(tmp_path: Path) -> None:
             assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def test_the_pairs_in_use_are_read_from_the_index(project: Project) -> None:
+    events = _varied_events("o1", 1200, seed=4)
+    _insert(project, events)
+    assert project.pairs_in_use("o1") == {(e.subject_id, e.code_id) for e in events}
+    assert project.pairs_in_use("no-such-observation") == set()

@@ -7,8 +7,6 @@ without echoing it back.
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +34,6 @@ from ui.events.table import (
     EventTableModel,
 )
 from ui.timeline.view import format_ms
-
-by_subject, by_code = attrgetter("subject_id"), attrgetter("code_id")
 
 
 class EventTableWidget(QWidget):
@@ -96,8 +92,8 @@ class EventTableWidget(QWidget):
         and codes in use and the session's last time, measured once here, not row by row
         (sizing to contents asked for 25,000 cells when 100,000 events opened, and again on
         every change)."""
-        events = self.model.events
-        self._fitted = (set(map(by_subject, events)), set(map(by_code, events)))  # C loops
+        pairs = self.session.pairs_in_use()
+        self._fitted = ({s for s, _ in pairs}, {c for _, c in pairs})
         subjects, codes = self._fitted
         timebase = self.model.timebase
         last = f"{format_ms(timebase.duration_ms)}  (f{timebase.frame_count - 1})"
