@@ -40,5 +40,11 @@ def _headers_suffice(container: Any) -> bool:
         and context.width > 0
         and context.height > 0
         and videos[0].time_base is not None
-        and all(s.codec_context.name for s in container.streams.audio)
+        and videos[0].average_rate  # a clip's encoder and the player's time base use it
+        and all(_audio_known(s) for s in container.streams.audio)
     )
+
+
+def _audio_known(stream: Any) -> bool:
+    context = stream.codec_context
+    return bool(context.name and context.sample_rate and context.channels)
