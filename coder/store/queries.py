@@ -289,7 +289,7 @@ class Queries(CameraQueries):
                     f"{select} NOT INDEXED WHERE observation_id = ?", (observation_id,)
                 ).fetchall()
                 try:
-                    rows.sort(key=itemgetter(0))  # two stable sorts: by onset, then by id
+                    rows.sort(key=itemgetter(0))  # (onset, id): by id, then stably by onset
                     rows.sort(key=itemgetter(4))
                     return rows
                 except TypeError:
