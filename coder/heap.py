@@ -37,15 +37,12 @@ def long_lived_load() -> Iterator[None]:
     if _set_aside:
         gc.unfreeze()
         gc.collect()
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()  # before the collector is on again: its next pass would scan them all
-        _set_aside = True
-        if was_on:
-            gc.enable()
+    with collector_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()  # before the collector is on again: its next pass would scan them all
+            _set_aside = True
 
 
 _set_aside = False  # whether a load's objects are frozen now

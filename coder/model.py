@@ -315,6 +315,11 @@ class Event:
         return 0 if self.offset_ms is None else self.offset_ms - self.onset_ms
 
 
+def listed_order(event: Event) -> tuple[int, str]:
+    """The order events are listed in everywhere (store, views, exports): onset, then id."""
+    return (event.onset_ms, event.id)
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     """What an imported file held beyond events (ELAN tiers, vocabularies, media descriptors;

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import ImportFormatError
-from coder.model import Code, Event, ModifierKind, Scheme
+from coder.model import Code, Event, ModifierKind, Scheme, listed_order
 from coder.progress import Cancel, Progress, check_cancel
 from exports.atomic import atomic_write
 from exports.boris import NO_FOCAL, NO_SUBJECT
@@ -213,7 +213,7 @@ def boris_project(
             offset = 0.0
         rows: list[list[Any]] = []
         busy: dict[tuple[str, str, str], int] = {}  # state key -> when it ends
-        for e in sorted(b.events, key=lambda e: (e.onset_ms, e.id)):
+        for e in sorted(b.events, key=listed_order):
             code = ethogram.codes.get(e.code_id)
             if code is None:
                 continue

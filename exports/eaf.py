@@ -24,7 +24,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from coder.errors import ImportFormatError
-from coder.model import Event, Scheme
+from coder.model import Event, Scheme, listed_order
 from coder.progress import Cancel, Progress, check_cancel
 from exports.atomic import atomic_write
 from exports.bundle import ExportBundle
@@ -126,7 +126,7 @@ class _SessionWriter(EafXml):
                 self.tiers.append(tier)
         generated: dict[tuple[str, ...], list[Tier]] = {}
         for b in self.bundles:
-            for e in sorted(b.events, key=lambda e: (e.onset_ms, e.id)):
+            for e in sorted(b.events, key=listed_order):
                 stored_tier = stored_tiers.get((b.observation.id, e.tier or ""))
                 if stored_tier is not None:
                     stored_tier.events.append(e)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coder.model import Event, Scheme, Valence
+from coder.model import Event, Scheme, Valence, listed_order
 from coder.timebase import TimeBase
 
 STATE_CAP_S = 6.0
@@ -88,7 +88,7 @@ def suggest_highlights(
         if any(e.id in repairs for e in inside):
             reason += "; includes a repair after a difficult moment"
         theme = counts.most_common(1)[0][0]
-        ids = tuple(e.id for e in sorted(inside, key=lambda e: (e.onset_ms, e.id)))
+        ids = tuple(e.id for e in sorted(inside, key=listed_order))
         candidates.append(Suggestion(start, end, round(score, 3), reason, ids, theme))
     if timebase is not None:
         candidates = [_on_frames(c, timebase) for c in candidates]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from coder.analysis.metrics import MetricResult, compute_metric
 from coder.app.session import CodingSession, SessionMessage
-from coder.model import Event, MetricKind, Scheme, Segment
+from coder.model import Event, MetricKind, Scheme, Segment, listed_order
 from coder.store import Change
 
 WHOLE_SESSION = ""  # the window key when no segment covers the playhead
@@ -145,7 +145,7 @@ class LiveCounters:
     def _compute(self, window: CounterWindow) -> tuple[MetricResult, ...]:
         self.recomputed.append(window.key)
         segment = next((s for s in self._segments if s.id == window.key), None)
-        events = sorted(self._events.values(), key=lambda e: (e.onset_ms, e.id))
+        events = sorted(self._events.values(), key=listed_order)
         if segment is not None:
             events = [e for e in events if window.key in self._windows_touched(e)]
         return tuple(

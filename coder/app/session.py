@@ -40,6 +40,7 @@ from coder.model import (
     Scheme,
     Segment,
     Session,
+    listed_order,
 )
 from coder.store import Change, Project
 from coder.timebase import TimeBase
@@ -280,14 +281,14 @@ class CodingSession(KeyCoding):
         if events is None:
             return
         if isinstance(change.before, Event):
-            at = bisect_left(events, _order(change.before), key=_order)
+            at = bisect_left(events, listed_order(change.before), key=listed_order)
             if at < len(events) and events[at].id == change.before.id:
                 del events[at]
             else:  # not where it was listed: read the observation again when next asked
                 self._events = None
                 return
         if isinstance(change.after, Event):
-            insort(events, change.after, key=_order)
+            insort(events, change.after, key=listed_order)
 
     def concerns(self, change: Change) -> bool:
         """Whether ``change`` is about this observation, its session or its session's parts."""
@@ -315,8 +316,3 @@ class CodingSession(KeyCoding):
         self._emit(change)
         if change.kind == "removed" and isinstance(change.before, Event):
             self._set_selection(self._selection - {change.before.id})
-
-
-def _order(event: Event) -> tuple[int, str]:
-    """The order events are listed in: onset, then id (as the store lists them)."""
-    return (event.onset_ms, event.id)

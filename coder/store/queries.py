@@ -30,6 +30,7 @@ from coder.model import (
     Segment,
     Session,
     SourceDocument,
+    listed_order,
 )
 from coder.store import audit
 from coder.store import rows as R
@@ -342,7 +343,7 @@ class Queries(CameraQueries):
             (observation_id, subject_id, *code_ids),
         ).fetchall()
         events = self._shown_events(R.events_from_rows(rows))
-        return sorted(events, key=lambda e: (e.onset_ms, e.id))
+        return sorted(events, key=listed_order)
 
     def find_event(self, event_id: str) -> Event | None:
         row = self._event_row(event_id)

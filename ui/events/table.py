@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewIt
 
 from coder.app.session import CodingSession, SessionMessage
 from coder.commands import EditEvent
-from coder.model import Event, ModifierValue, Scheme
+from coder.model import Event, ModifierValue, Scheme, listed_order
 from coder.store import Change
 from coder.timefmt import parse_clock
 from ui.timeline.view import format_ms
@@ -176,7 +176,7 @@ class EventTableModel(QAbstractTableModel):
 
     # --- incremental updates ---------------------------------------------------------------
     def _key(self, e: Event) -> tuple[int, str]:
-        return (e.onset_ms, e.id)
+        return listed_order(e)
 
     def _insert(self, e: Event) -> None:
         row = bisect_left(self.events, self._key(e), key=self._key)
